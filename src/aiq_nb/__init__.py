@@ -17,8 +17,10 @@ from importlib.metadata import PackageNotFoundError, version
 from aiq_nb.attribution import attribute
 from aiq_nb.errors import AiqNbError, DataError, PeriodError, ReportError
 from aiq_nb.load import Dataset, load_dataset
+from aiq_nb.parameters import report_options
 from aiq_nb.periods import Period, resolve_period
 from aiq_nb.report import Report, build_report
+from aiq_nb.sample import sample_dataset_path
 
 try:
     __version__ = version("aiq_nb")
@@ -37,6 +39,8 @@ __all__ = [
     "ReportError",
     "attribute",
     "build_report",
+    "report_options",
+    "sample_dataset_path",
     "load_dataset",
     "resolve_period",
 ]

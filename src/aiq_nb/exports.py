@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 CSV_ENCODING = "utf-8-sig"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_GUARD = "'"
+FILE_MODE = 0o644
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -41,6 +42,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     os.close(handle)
     try:
         neutralise_formulas(frame).to_csv(temporary, index=False, encoding=CSV_ENCODING)
+        os.chmod(temporary, FILE_MODE)
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)

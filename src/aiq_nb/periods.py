@@ -110,7 +110,7 @@ def resolve_period(
     if first_day is not None and first_day > last_day:
         raise PeriodError(f"the period {period!r} starts after its end {last_day}")
     return Period(
-        label=_label(first_day, last_day),
+        label=_label(first_day, last_day, whole_month=isinstance(period, str)),
         first_day=first_day,
         last_day=last_day,
         start=None if first_day is None else local_midnight(first_day, timezone),
@@ -120,8 +120,14 @@ def resolve_period(
 
 
 def local_midnight(day: dt.date, timezone: str) -> pd.Timestamp:
-    """The instant, in UTC, of 00:00 of ``day`` in ``timezone``."""
-    local = pd.Timestamp(day.isoformat()).tz_localize(timezone)
+    """The instant, in UTC, at which ``day`` starts in ``timezone``.
+
+    That is 00:00, or the first instant of the day where a DST change skips
+    midnight, or the first of two midnights where a DST change repeats it.
+    """
+    local = pd.Timestamp(day.isoformat()).tz_localize(
+        timezone, nonexistent="shift_forward", ambiguous=True
+    )
     return local.tz_convert("UTC")
 
 
@@ -180,10 +186,15 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(day.day, last_day))
 
 
-def _label(first: dt.date | None, last: dt.date) -> str:
+def _label(first: dt.date | None, last: dt.date, *, whole_month: bool) -> str:
+    """``all-time_to_<last>``, ``YYYY-MM`` or ``<first>_<last>``.
+
+    A period named by text (a month or a preset) that covers one whole month is
+    labelled by the month; a range given as two dates keeps its dates.
+    """
     if first is None:
         return f"all-time_to_{last.isoformat()}"
     month_end = _months_before(first, -1) - dt.timedelta(days=1)
-    if first.day == 1 and last == month_end:
+    if whole_month and first.day == 1 and last == month_end:
         return f"{first:%Y-%m}"
     return f"{first.isoformat()}_{last.isoformat()}"

@@ -28,7 +28,10 @@ timestamps as UTC instants and every id as text:
     when a daylight-saving change falls inside it (the window is then 1/24 day
     shorter or longer than a whole number of days). ``conversion_engagements`` is
     ``clicked``: a coupon redemption is the engagement strict mode needs. The upstream
-    ``start_date`` and ``end_date`` are kept as extra columns.
+    ``start_date`` and ``end_date`` are kept as extra columns. A window such as
+    37 + 23/24 days has no exact float: turn it into a duration by rounding
+    ``window * 86400`` to whole seconds (as :mod:`aiq_nb.attribution` does), not by
+    truncating (``pandas.to_timedelta(window, unit="D")`` ends 3 ns early).
 ``messages``
     One row per row of upstream ``campaigns`` (a campaign delivered to a household):
     ``message_id`` ``"<campaign_id>-<household_id>"``, channel ``direct_mail`` (these
@@ -198,7 +201,7 @@ def import_completejourney(
     _check_target(target, overwrite=overwrite)
 
     files = _locate_sources(source)
-    raw = {name: _read_source(spec, files[name]) for name, spec in _specs(files)}
+    raw = {spec.name: _read_source(spec, files[spec.name]) for spec in _present(files)}
     tables = _build_tables(raw, files)
 
     _write_atomically(tables, target)
@@ -207,8 +210,8 @@ def import_completejourney(
     return target
 
 
-def _specs(files: dict[str, Path]) -> list[tuple[str, _Source]]:
-    return [(spec.name, spec) for spec in SOURCES if spec.name in files]
+def _present(files: dict[str, Path]) -> list[_Source]:
+    return [spec for spec in SOURCES if spec.name in files]
 
 
 def _check_target(target: Path, *, overwrite: bool) -> None:
@@ -245,9 +248,12 @@ def _read_source(spec: _Source, file: Path) -> pd.DataFrame:
     dates as naive dates, numbers as floats, instants as UTC timestamps, texts as
     stripped text (empty → missing).
     """
-    frame = pd.read_csv(
-        file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
-    )
+    try:
+        frame = pd.read_csv(
+            file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig"
+        )
+    except (UnicodeDecodeError, pd.errors.ParserError) as error:
+        raise DataError(file, f"cannot read the file as UTF-8 CSV: {error}") from None
     for column in spec.columns:
         if column not in frame.columns:
             raise DataError(file, "missing column", column=column)
@@ -309,7 +315,7 @@ def _parse_instants(values: pd.Series, file: Path) -> pd.Series:
     _raise_if_any(no_offset, values, file, "timestamps without a UTC offset")
 
     parsed = pd.to_datetime(values, format="ISO8601", utc=True, errors="coerce")
-    _raise_if_any(parsed.isna(), values, file, "values that are not ISO-8601 timestamps")
+    _raise_if_any(parsed.isna(), values, file, "values that are not ISO-8601 times")
     return parsed
 
 
@@ -389,7 +395,7 @@ def _unique_deliveries(deliveries: pd.DataFrame, file: Path) -> pd.DataFrame:
 def _check_known_campaigns(
     deliveries: pd.DataFrame, descriptions: pd.DataFrame, file: Path
 ) -> None:
-    """A delivery of a campaign without a description has no send date."""
+    """Refuse deliveries of an undescribed campaign: they have no send date."""
     unknown = ~deliveries["campaign_id"].isin(descriptions["campaign_id"])
     _raise_if_any(
         unknown,
@@ -455,9 +461,8 @@ def _events_table(redemptions: pd.DataFrame, messages: pd.DataFrame) -> pd.DataF
     coupons = _text(redemptions["coupon_upc"])
     days = redemptions["redemption_date"].dt.strftime(EVENT_DATE_FORMAT)
     occurrence = redemptions.groupby(list(redemptions.columns)).cumcount() + 1
-    event_ids = (
-        message_ids + ID_SEPARATOR + coupons + ID_SEPARATOR + days
-        + ID_SEPARATOR + _text(occurrence)
+    event_ids = message_ids.str.cat(
+        [coupons, days, _text(occurrence)], sep=ID_SEPARATOR
     )
 
     undelivered = ~message_ids.isin(messages["message_id"])
@@ -506,19 +511,19 @@ def _orders_table(lines: pd.DataFrame) -> pd.DataFrame:
 
 def _warn_about_baskets(baskets: pd.DataFrame) -> None:
     """Count the baskets the loader will quarantine or that the mapping simplified."""
+    zero = int((baskets["total"] == 0).sum())
+    if zero:
+        logger.info("%s baskets have a zero total (orders without revenue)", zero)
+
     checks = {
         "have a negative total (the loader quarantines them)": baskets["total"] < 0,
-        "have a zero total (orders without revenue)": baskets["total"] == 0,
         "span several households (the first line's is used)": baskets["households"] > 1,
         "span several stores (the first line's is used)": baskets["stores"] > 1,
         "span several timestamps (the earliest is used)": baskets["times"] > 1,
     }
     for what, flagged in checks.items():
-        count = int(flagged.sum())
-        if count and what.startswith("have a zero"):
-            logger.info("%s baskets %s", count, what)
-        elif count:
-            logger.warning("%s baskets %s", count, what)
+        if flagged.any():
+            logger.warning("%s baskets %s", int(flagged.sum()), what)
 
 
 def _order_items_table(lines: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
