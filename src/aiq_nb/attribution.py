@@ -109,7 +109,9 @@ def touches(ds: Dataset) -> ibis.Table:
         window_days=campaigns.attribution_window_days.fill_null(
             ds.account.default_attribution_window_days
         ),
-        engagements=campaigns.conversion_engagements.fill_null(default_engagements),
+        engagements=_engagement_list(campaigns.conversion_engagements).fill_null(
+            default_engagements
+        ),
     )
     messages = ds.table("messages")
     delivered = messages.filter(messages.status == "delivered").join(
@@ -117,6 +119,17 @@ def touches(ds: Dataset) -> ibis.Table:
     )
     window = (delivered.window_days * SECONDS_PER_DAY).round().cast("int64")
     return delivered.mutate(window_end=delivered.sent_at + window.as_interval("s"))
+
+
+def _engagement_list(cell: ibis.StringValue) -> ibis.StringValue:
+    """A ``;``-separated list of engagement types, written like the event types.
+
+    Items are lower-cased and trimmed, inner spaces and hyphens become ``_``, so
+    ``"Clicked; landing page viewed"`` reads ``"clicked;landing_page_viewed"``.
+    """
+    sep = contract.LIST_SEPARATOR
+    items = cell.lower().strip().re_replace(rf"\s*{sep}\s*", sep)
+    return items.re_replace(r"[\s-]+", "_")
 
 
 def completed_orders(ds: Dataset) -> ibis.Table:

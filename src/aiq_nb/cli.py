@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--timeout", type=int, default=600, help="seconds any one cell may run"
     )
+    report.add_argument(
+        "--notebooks", type=Path, help=argparse.SUPPRESS
+    )
     report.set_defaults(run=_report)
 
     importer = commands.add_parser("import", help="convert a public dataset")
@@ -80,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from aiq_nb.render import render_report
+    from aiq_nb.render import NOTEBOOKS_DIR, render_report
 
     base = load_parameters(args.params).to_notebook() if args.params else {}
     overrides = {
@@ -94,7 +97,12 @@ def _report(args: argparse.Namespace) -> int:
         "status": args.status,
     }
     values = {**base, **{k: v for k, v in overrides.items() if v is not None}}
-    rendered = render_report(make_parameters(values), args.out, timeout_s=args.timeout)
+    rendered = render_report(
+        make_parameters(values),
+        args.out,
+        notebooks_dir=args.notebooks or NOTEBOOKS_DIR,
+        timeout_s=args.timeout,
+    )
     for path in rendered.html:
         print(path)
     return EXIT_OK

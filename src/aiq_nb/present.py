@@ -180,8 +180,12 @@ def campaign_table(report: Report) -> pd.DataFrame:
 
 
 def channel_table(report: Report) -> pd.DataFrame:
-    """Channel performance as people read it (voice shows "n/a" for opens)."""
-    return format_table(report.channels, CHANNEL_TABLE_COLUMNS, currency=report.currency)
+    """Channel performance as people read it: a row per metric, a column per channel.
+
+    Voice shows "n/a" for opens, clicks and unsubscribes.
+    """
+    table = format_table(report.channels, CHANNEL_TABLE_COLUMNS, currency=report.currency)
+    return table.T.rename_axis(index="Metric", columns="Channel")
 
 
 def data_quality_table(report: Report) -> pd.DataFrame:
