@@ -350,7 +350,9 @@ def test_engagement_after_the_purchase_does_not_qualify(
     assert winners(ds, mode) == expected
 
 
-def test_engagement_at_the_purchase_instant_qualifies(make_dataset: MakeDataset) -> None:
+def test_engagement_at_the_purchase_instant_qualifies(
+    make_dataset: MakeDataset,
+) -> None:
     ds = make_dataset(
         messages=[message("m1", "c1", "k1", "2025-12-01T10:00:00Z")],
         events=[event("m1", "opened", "2025-12-02T10:00:00Z")],
@@ -420,7 +422,10 @@ def test_conversion_engagements_ignore_spaces_and_case(
 ) -> None:
     ds = make_dataset(
         campaigns=[
-            {"campaign_id": "c1", "conversion_engagements": "Landing_Page_Viewed; Clicked"}
+            {
+                "campaign_id": "c1",
+                "conversion_engagements": "Landing_Page_Viewed; Clicked",
+            }
         ],
         messages=[message("m1", "c1", "k1", "2025-12-01T10:00:00Z")],
         events=[event("m1", "clicked", "2025-12-01T11:00:00Z")],

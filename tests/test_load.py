@@ -79,13 +79,14 @@ def assert_names_rows(error: aiq_nb.DataError, file: str, column: str,
     assert ", ".join(str(row) for row in rows) in message
 
 
-def quality(ds: aiq_nb.Dataset) -> dict[tuple[str, str], int]:
+def quality(ds: aiq_nb.Dataset | aiq_nb.Report) -> dict[tuple[str, str], int]:
     """``(table, reason) → rows`` of the data-quality table."""
     frame = ds.data_quality
-    return {(t, r): int(n) for t, r, n in zip(frame["table"], frame["reason"], frame["rows"])}
+    counts = zip(frame["table"], frame["reason"], frame["rows"])
+    return {(table, reason): int(rows) for table, reason, rows in counts}
 
 
-# --- errors ------------------------------------------------------------------------------
+# --- errors ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("table", REQUIRED_TABLES)
@@ -156,7 +157,9 @@ def test_unparseable_value_is_an_error_naming_the_rows(
         ("campaigns", "kind"),
     ],
 )
-def test_empty_required_value_is_an_error(tmp_path: Path, table: str, column: str) -> None:
+def test_empty_required_value_is_an_error(
+    tmp_path: Path, table: str, column: str
+) -> None:
     folder = write(tmp_path / "ds", with_values(table, column, {3: None}))
     assert_names_rows(load_error(folder), f"{table}.csv", column, [3])
 
@@ -190,11 +193,13 @@ def test_duplicate_id_is_an_error_naming_both_rows(
     data = tables()
     data[table][4][key] = data[table][1][key]
     # rows 2 and 5 share an id
-    assert_names_rows(load_error(write(tmp_path / "ds", data)), f"{table}.csv", key, [2, 5])
+    error = load_error(write(tmp_path / "ds", data))
+    assert_names_rows(error, f"{table}.csv", key, [2, 5])
 
 
 def test_error_shows_the_first_five_rows_and_counts_them_all(tmp_path: Path) -> None:
-    data = with_values("messages", "sent_at", {row: "soon" for row in range(2, 9)}, rows=8)
+    bad = {row: "soon" for row in range(2, 9)}
+    data = with_values("messages", "sent_at", bad, rows=8)
     error = load_error(write(tmp_path / "ds", data))
     # rows 2–8 are bad: 7 rows, the first five shown
     assert (error.count, error.rows[:5]) == (7, [2, 3, 4, 5, 6])
@@ -209,7 +214,7 @@ def test_non_utf8_file_is_an_error(tmp_path: Path) -> None:
     assert load_error(folder).path.name == "orders.csv"
 
 
-# --- quarantine ----------------------------------------------------------------------------
+# --- quarantine -----------------------------------------------------------------------
 
 
 def test_valid_dataset_quarantines_nothing(tmp_path: Path) -> None:
@@ -231,7 +236,8 @@ def test_repeated_event_id_is_counted_once(tmp_path: Path) -> None:
 def test_events_of_unknown_or_failed_messages_are_quarantined(tmp_path: Path) -> None:
     data = tables()
     data["messages"][4]["status"] = "failed"  # m5, whose e5 open is then unusable
-    data["events"].append({"event_id": "e9", "message_id": "m99", "event_type": "opened",
+    data["events"].append({"event_id": "e9", "message_id": "m99",
+                           "event_type": "opened",
                            "occurred_at": "2025-12-01T11:00:00Z"})
     ds = aiq_nb.load_dataset(write(tmp_path / "ds", data))
     assert quality(ds) == {
@@ -283,7 +289,7 @@ def test_zero_total_order_converts_with_no_revenue(tmp_path: Path) -> None:
     assert quality(ds) == {}
 
 
-# --- timestamps and file formats ----------------------------------------------------------
+# --- timestamps and file formats ------------------------------------------------------
 
 
 def sent_at(ds: aiq_nb.Dataset) -> list[pd.Timestamp]:
@@ -315,7 +321,8 @@ def test_timestamp_with_an_offset_and_a_naive_one_read_as_utc(
 
 def fingerprintless(ds: aiq_nb.Dataset) -> tuple:
     """What a dataset yields, to compare two encodings of the same data."""
-    attributed = aiq_nb.attribute(ds)[["order_id", "campaign_id", "message_id", "total"]]
+    columns = ["order_id", "campaign_id", "message_id", "total"]
+    attributed = aiq_nb.attribute(ds)[columns]
     overview = aiq_nb.build_report(ds, as_of="2026-01-10").overview
     return (
         list(attributed.itertuples(index=False, name=None)),

@@ -1,4 +1,4 @@
-"""Report metrics (SPEC §2, §4, §5a) through ``aiq_nb.build_report``, on hand-made tables.
+"""Report metrics (SPEC §2, §4, §5a) through ``aiq_nb.build_report``, on tiny tables.
 
 Every message is a delivered SMS sent in December 2025 and the account window is
 7 days unless said otherwise; times are UTC. Figures are compared as plain Python
@@ -29,13 +29,16 @@ RATES = (
     "unsubscribe_rate",
     "avg_call_duration_s",
 )
-SUMMABLE = tuple(
-    column for column in METRIC_COLUMNS if column not in RATES
-)
+SUMMABLE = tuple(column for column in METRIC_COLUMNS if column not in RATES)
 
 
-def message(message_id: str, campaign_id: str, contact_id: str,
-            sent_at: str = "2025-12-01T10:00:00Z", **extra: object) -> dict[str, object]:
+def message(
+    message_id: str,
+    campaign_id: str,
+    contact_id: str,
+    sent_at: str = "2025-12-01T10:00:00Z",
+    **extra: object,
+) -> dict[str, object]:
     return {"message_id": message_id, "campaign_id": campaign_id,
             "contact_id": contact_id, "sent_at": sent_at, **extra}
 
@@ -53,7 +56,9 @@ def order(order_id: str, contact_id: str, ordered_at: str = "2025-12-02T10:00:00
             "total": total, **extra}
 
 
-def report(ds: aiq_nb.Dataset, period: object = None, **options: object) -> aiq_nb.Report:
+def report(
+    ds: aiq_nb.Dataset, period: object = None, **options: object
+) -> aiq_nb.Report:
     return aiq_nb.build_report(ds, period, as_of=AS_OF, **options)
 
 
@@ -311,7 +316,7 @@ def test_no_figure_is_infinite(make_dataset: MakeDataset) -> None:
             assert not numbers.isin([float("inf"), float("-inf")]).any().any()
 
 
-# --- voice -----------------------------------------------------------------------------
+# --- voice ----------------------------------------------------------------------------
 
 
 def test_voice_only_campaign_has_no_opens_clicks_or_unsubscribes(
@@ -402,7 +407,7 @@ def test_voice_is_left_out_of_open_click_and_unsubscribe_denominators(
     assert overview(rep, total) == pytest.approx(total)
 
 
-# --- periods: each event by its own timestamp ------------------------------------------
+# --- periods: each event by its own timestamp -----------------------------------------
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -445,7 +450,7 @@ def test_month_boundary_is_taken_in_the_account_zone(make_dataset: MakeDataset) 
     assert overview(report(ds, "2025-12"), december) == december
 
 
-# --- which campaigns are listed, and adding up ------------------------------------------
+# --- which campaigns are listed, and adding up ----------------------------------------
 
 
 def listing_dataset(make_dataset: MakeDataset) -> aiq_nb.Dataset:
@@ -499,7 +504,9 @@ def add_up_dataset(make_dataset: MakeDataset) -> aiq_nb.Dataset:
         messages=[
             message("m1", "c1", "k1", "2025-11-28T10:00:00Z", cost=1, carrier_fee=0.5),
             message("m2", "c1", "k2", "2025-12-02T10:00:00Z", channel="email", cost=1),
-            message("m3", "c1", "k3", "2025-12-02T10:00:00Z", status="failed", credits=2),
+            message(
+                "m3", "c1", "k3", "2025-12-02T10:00:00Z", status="failed", credits=2
+            ),
             message("m4", "c2", "k1", "2025-12-03T10:00:00Z", channel="voice"),
             message("m5", "c2", "k4", "2025-12-03T10:00:00Z", channel="voice"),
             message("m6", "c3", "k5", "2025-11-10T10:00:00Z", channel="wallet_pass"),
@@ -529,14 +536,20 @@ def add_up_dataset(make_dataset: MakeDataset) -> aiq_nb.Dataset:
     )
 
 
-@pytest.mark.parametrize("period", [None, "2025-11", "2025-12", ("2025-12-02", "2025-12-04")])
+@pytest.mark.parametrize(
+    "period", [None, "2025-11", "2025-12", ("2025-12-02", "2025-12-04")]
+)
 @pytest.mark.parametrize("mode", MODES)
 def test_campaign_rows_and_unlisted_activity_add_up_to_the_overview(
     make_dataset: MakeDataset, mode: str, period: object
 ) -> None:
     rep = report(add_up_dataset(make_dataset), period, mode=mode)
-    rows = pd.concat([rep.campaigns[list(SUMMABLE)], rep.unlisted_activity[list(SUMMABLE)]])
-    sums = {column: rows[column].astype("Float64").sum(min_count=1) for column in SUMMABLE}
+    rows = pd.concat(
+        [rep.campaigns[list(SUMMABLE)], rep.unlisted_activity[list(SUMMABLE)]]
+    )
+    sums = {
+        column: rows[column].astype("Float64").sum(min_count=1) for column in SUMMABLE
+    }
     assert figures(pd.Series(sums), SUMMABLE) == pytest.approx(
         overview(rep, dict.fromkeys(SUMMABLE))
     )
@@ -565,7 +578,7 @@ def test_add_up_dataset_overview_by_hand(make_dataset: MakeDataset) -> None:
     assert listed(rep) == {"c1", "c2", "c4"}
 
 
-# --- channels --------------------------------------------------------------------------
+# --- channels -------------------------------------------------------------------------
 
 
 def test_channel_table_has_one_row_per_channel(make_dataset: MakeDataset) -> None:
@@ -595,7 +608,7 @@ def test_channel_table_has_one_row_per_channel(make_dataset: MakeDataset) -> Non
     assert channel(rep, "voice", voice) == voice
 
 
-# --- view and filters ------------------------------------------------------------------
+# --- view and filters -----------------------------------------------------------------
 
 
 def shop_dataset(make_dataset: MakeDataset) -> aiq_nb.Dataset:
@@ -606,7 +619,8 @@ def shop_dataset(make_dataset: MakeDataset) -> aiq_nb.Dataset:
             {"campaign_id": "c2", "name": "Winter Sale", "status": "inactive",
              "tags": "vip-plus"},
             {"campaign_id": "c3", "name": "Weekend", "tags": "holiday ; Weekend"},
-            {"campaign_id": "f1", "name": "Welcome Flow", "kind": "flow", "tags": "VIP"},
+            {"campaign_id": "f1", "name": "Welcome Flow", "kind": "flow",
+             "tags": "VIP"},
         ],
         messages=[
             message("m1", "c1", "k1"),

@@ -1,4 +1,4 @@
-"""Report periods (SPEC §2): names, months and ranges → half-open spans of instants."""
+"""Report periods (SPEC §2): names, months, ranges → half-open spans of instants."""
 
 from __future__ import annotations
 
@@ -147,7 +147,8 @@ def test_month_bounds_in_los_angeles_are_08_00_utc() -> None:
 
 
 def test_month_with_dst_end_in_los_angeles_is_one_hour_longer() -> None:
-    # 1 Nov 00:00 is still PDT (UTC-7) = 07:00Z; DST ends 2 Nov; 1 Dec 00:00 PST = 08:00Z
+    # 1 Nov 00:00 is still PDT (UTC-7) = 07:00Z; DST ends 2 Nov;
+    # 1 Dec 00:00 PST = 08:00Z
     start, end = bounds("2025-11", timezone=LOS_ANGELES)
     assert (start, end) == (utc("2025-11-01 07:00"), utc("2025-12-01 08:00"))
     assert end - start == pd.Timedelta(days=30, hours=1)

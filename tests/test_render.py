@@ -16,7 +16,15 @@ from conftest import write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "campaign_report.ipynb"
-SECTIONS = ("Conversion overview", "Campaigns", "Channel performance", "Data quality")
+SECTIONS = (
+    "Conversion overview",
+    "Campaigns",
+    "Channel performance",
+    "Top converted",
+    "Conversions by engagement type",
+    "Flows",
+    "Data quality",
+)
 CODE_FRAGMENTS = ("import aiq_nb", "load_dataset(", "build_report(", "data_dir")
 
 pytestmark = pytest.mark.slow

@@ -85,14 +85,46 @@ def attributed_orders(ds: Dataset, mode: Mode) -> ibis.Table:
     return ds.cache[key]
 
 
+def attribution_expression(
+    ds: Dataset, mode: Mode, *, window_days: float | None = None
+) -> ibis.Table:
+    """The attribution of ``mode`` as an uncached engine expression.
+
+    Parameters
+    ----------
+    ds
+        A loaded dataset.
+    mode
+        ``"broad"`` or ``"strict"``.
+    window_days
+        When given, every campaign's window is taken to be this many days instead of
+        its own (a what-if); the official attribution is never cached from here.
+
+    Returns
+    -------
+    ibis.Table
+        The columns of ``ATTRIBUTION_COLUMNS``, one row per attributed order.
+    """
+    check_mode(mode)
+    return _attribution_expression(ds, mode, window_days=window_days)
+
+
 def check_mode(mode: str) -> None:
     """Refuse an attribution mode other than broad or strict."""
     if mode not in MODES:
         raise ValueError(f"mode must be 'broad' or 'strict', not {mode!r}")
 
 
-def touches(ds: Dataset) -> ibis.Table:
+def touches(ds: Dataset, *, window_days: float | None = None) -> ibis.Table:
     """Delivered messages with their window: one row per touch.
+
+    Parameters
+    ----------
+    ds
+        A loaded dataset.
+    window_days
+        Default None: each campaign's own window (or the account default). A number
+        overrides every campaign's window (what-if analyses only).
 
     Returns
     -------
@@ -104,11 +136,14 @@ def touches(ds: Dataset) -> ibis.Table:
     default_engagements = contract.LIST_SEPARATOR.join(
         contract.DEFAULT_CONVERSION_ENGAGEMENTS
     )
+    official = campaigns.attribution_window_days.fill_null(
+        ds.account.default_attribution_window_days
+    )
     settings = campaigns.select(
         "campaign_id",
-        window_days=campaigns.attribution_window_days.fill_null(
-            ds.account.default_attribution_window_days
-        ),
+        window_days=official
+        if window_days is None
+        else ibis.literal(float(window_days), type="float64"),
         engagements=_engagement_list(campaigns.conversion_engagements).fill_null(
             default_engagements
         ),
@@ -138,8 +173,10 @@ def completed_orders(ds: Dataset) -> ibis.Table:
     return orders.filter(orders.status.fill_null(COMPLETED) == COMPLETED)
 
 
-def _attribution_expression(ds: Dataset, mode: Mode) -> ibis.Table:
-    candidates = _candidates(ds)
+def _attribution_expression(
+    ds: Dataset, mode: Mode, *, window_days: float | None = None
+) -> ibis.Table:
+    candidates = _candidates(ds, window_days=window_days)
     if mode == "strict":
         candidates = _with_qualifying_engagement(ds, candidates)
     else:
@@ -158,12 +195,12 @@ def _attribution_expression(ds: Dataset, mode: Mode) -> ibis.Table:
     return _with_engagement_type(ds, winners)
 
 
-def _candidates(ds: Dataset) -> ibis.Table:
+def _candidates(ds: Dataset, *, window_days: float | None = None) -> ibis.Table:
     """Every (order, touch) pair whose window holds the order."""
     orders = completed_orders(ds).select(
         "order_id", "location", "ordered_at", "total", order_contact="contact_id"
     )
-    touch = touches(ds).select(
+    touch = touches(ds, window_days=window_days).select(
         "message_id", "campaign_id", "contact_id", "channel", "step_id",
         "sent_at", "window_end", "engagements",
     )

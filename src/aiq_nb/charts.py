@@ -90,3 +90,39 @@ def _say(ax: Axes, sentence: str) -> Axes:
 
 def _shorten(name: str) -> str:
     return name if len(name) <= NAME_LENGTH else name[: NAME_LENGTH - 1] + "…"
+
+
+def plot_revenue_by_engagement(by_engagement: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Bar chart of attributed revenue per engagement type, labelled with its share."""
+    ax = ax or _new_axes()
+    shown = by_engagement[by_engagement["revenue"] > 0]
+    if shown.empty:
+        return _say(ax, "No attributed revenue in this period.")
+
+    bars = ax.bar(
+        [label.replace("_", " ") for label in shown.index],
+        shown["revenue"],
+        color=BROAD_COLOUR,
+    )
+    labels = [f"{share:.0%}" for share in shown["share"].astype(float)]
+    ax.bar_label(bars, labels=labels, padding=2)
+    ax.set_ylabel("Attributed revenue")
+    ax.set_title("Top conversions by engagement type")
+    return ax
+
+
+def plot_conversions_over_time(over_time: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Revenue per local day, stacked by engagement type."""
+    ax = ax or _new_axes()
+    shown = over_time.loc[:, over_time.sum() > 0]
+    if shown.empty:
+        return _say(ax, "No conversions in this period.")
+
+    shown = shown.rename(columns=lambda label: label.replace("_", " "))
+    shown.index = pd.to_datetime(shown.index)
+    ax.stackplot(shown.index, shown.T.to_numpy(), labels=list(shown.columns), alpha=0.85)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_ylabel("Attributed revenue")
+    ax.set_title("Conversions over time")
+    ax.figure.autofmt_xdate()
+    return ax

@@ -78,3 +78,11 @@ class ReportError(AiqNbError):
 
 class WindowLockedError(AiqNbError):
     """An attempt to change a campaign's attribution window after its launch."""
+
+
+class UnknownCampaignError(ParameterError):
+    """A campaign id that the dataset does not hold."""
+
+
+class ArchivedError(AiqNbError):
+    """A per-campaign export asked for after its campaign was archived."""

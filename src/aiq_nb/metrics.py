@@ -54,6 +54,9 @@ SUMMABLE = (
     "answered_seconds",
     "answered_with_duration",
 )
+# the summable figures that are amounts, not counts of things
+AMOUNTS = ("revenue", "credits_spent", "cost", "answered_seconds")
+COUNTS = tuple(column for column in SUMMABLE if column not in AMOUNTS)
 # counts that voice cannot have: missing (not applicable) where a row is voice only
 NOT_FOR_VOICE = ("opens", "link_clicks", "unique_clicks", "unsubscribers")
 METRIC_COLUMNS = (
@@ -158,6 +161,8 @@ def with_rates(counts: pd.DataFrame) -> pd.DataFrame:
     rows["avg_call_duration_s"] = _ratio(
         rows["answered_seconds"], rows["answered_with_duration"]
     )
+    for column in COUNTS:
+        rows[column] = rows[column].astype("Float64").round().astype("Int64")
     extra = [c for c in rows.columns if c not in METRIC_COLUMNS + HELPER_COLUMNS]
     return rows[list(METRIC_COLUMNS) + list(HELPER_COLUMNS) + extra]
 
@@ -181,14 +186,14 @@ def total_of(rows: pd.DataFrame) -> pd.DataFrame:
     return with_rates(total)
 
 
-def _in_period(column: ibis.Value, period: Period) -> ibis.Value:
+def in_period(column: ibis.Value, period: Period) -> ibis.Value:
     inside = column < period.end
     if period.start is not None:
         inside &= column >= period.start
     return inside
 
 
-def _selected(table: ibis.Table, scope: Scope) -> ibis.Table:
+def selected(table: ibis.Table, scope: Scope) -> ibis.Table:
     table = table.filter(table.campaign_id.isin(list(scope.campaign_ids)))
     if scope.channels is not None:
         table = table.filter(table.channel.isin(list(scope.channels)))
@@ -196,8 +201,8 @@ def _selected(table: ibis.Table, scope: Scope) -> ibis.Table:
 
 
 def _message_counts(ds: Dataset, scope: Scope, keys: list[str]) -> pd.DataFrame:
-    messages = _selected(ds.table("messages"), scope)
-    messages = messages.filter(_in_period(messages.sent_at, scope.period))
+    messages = selected(ds.table("messages"), scope)
+    messages = messages.filter(in_period(messages.sent_at, scope.period))
     delivered = messages.status == DELIVERED
     trackable = delivered & ~messages.channel.isin(list(contract.CHANNELS_WITHOUT_OPENS))
     grouped = messages.group_by(keys).aggregate(
@@ -214,8 +219,8 @@ def _message_counts(ds: Dataset, scope: Scope, keys: list[str]) -> pd.DataFrame:
 
 
 def _event_counts(ds: Dataset, scope: Scope, keys: list[str]) -> pd.DataFrame:
-    events = _selected(engagement_events(ds), scope)
-    events = events.filter(_in_period(events.occurred_at, scope.period))
+    events = selected(engagement_events(ds), scope)
+    events = events.filter(in_period(events.occurred_at, scope.period))
     voice = events.channel.isin(list(contract.CHANNELS_WITHOUT_OPENS))
     clicked = (events.event_type == contract.CLICKED) & ~voice
     answered = events.event_type == contract.CALL_ANSWERED
@@ -254,8 +259,8 @@ def _is_unsubscribe(events: ibis.Table) -> ibis.Value:
 
 
 def _conversion_counts(ds: Dataset, scope: Scope, keys: list[str]) -> pd.DataFrame:
-    conversions = _selected(attributed_orders(ds, scope.mode), scope)
-    conversions = conversions.filter(_in_period(conversions.ordered_at, scope.period))
+    conversions = selected(attributed_orders(ds, scope.mode), scope)
+    conversions = conversions.filter(in_period(conversions.ordered_at, scope.period))
     grouped = conversions.group_by(keys).aggregate(
         conversions=conversions.count(),
         revenue=conversions.total.sum(),
@@ -268,7 +273,7 @@ def _applicable_opens(
     ds: Dataset, scope: Scope, keys: list[str], index: pd.Index
 ) -> pd.Series:
     """Whether each row can have opens: it has a message that is not a voice call."""
-    messages = _selected(ds.table("messages"), scope)
+    messages = selected(ds.table("messages"), scope)
     voice = messages.channel.isin(list(contract.CHANNELS_WITHOUT_OPENS))
     grouped = messages.group_by(keys).aggregate(trackable=(~voice).sum())
     trackable = _to_frame(grouped, keys)["trackable"]

@@ -16,6 +16,7 @@ import pandas as pd
 from aiq_nb.report import Report
 
 NOT_AVAILABLE = "n/a"
+TOP_ROWS = 10
 CURRENCY_SYMBOLS = {"USD": "$", "CAD": "CA$", "EUR": "€", "GBP": "£"}
 
 MONEY = frozenset(
@@ -28,6 +29,7 @@ RATES = frozenset(
         "conversion_rate",
         "roi",
         "unsubscribe_rate",
+        "share",
     }
 )
 DECIMALS = frozenset({"credits_spent", "attribution_window_days"})
@@ -70,6 +72,21 @@ LABELS = {
     "hint": "Note",
     "channel": "Channel",
     "campaign_id": "ID",
+    "units": "Units",
+    "share": "Share",
+    "position": "Position",
+}
+FLOW_LABELS = {
+    "points_gifted": "Points Gifted",
+    "recipients": "Recipients",
+    "distinct_recipients": "Distinct Recipients",
+    "discounts_redeemed": "Discounts Redeemed",
+    "steps_entered": "Steps Entered",
+    "steps_in_progress": "Steps In-Progress",
+    "steps_exited": "Steps Exited",
+    "flow_completions": "Flow Completions",
+    "step_id": "Step",
+    "action": "Action",
 }
 OVERVIEW_METRICS = (
     "conversions",
@@ -186,6 +203,34 @@ def channel_table(report: Report) -> pd.DataFrame:
     """
     table = format_table(report.channels, CHANNEL_TABLE_COLUMNS, currency=report.currency)
     return table.T.rename_axis(index="Metric", columns="Channel")
+
+
+def top_table(table: pd.DataFrame, *, currency: str, top: int = TOP_ROWS) -> pd.DataFrame:
+    """The first rows of a Top Converted table, as people read them."""
+    return format_table(
+        table.head(top), ("revenue", "conversions", "units"), currency=currency
+    )
+
+
+def engagement_table(report: Report) -> pd.DataFrame:
+    """Revenue, conversions and share per engagement type."""
+    shown = format_table(
+        report.by_engagement, ("revenue", "conversions", "share"), currency=report.currency
+    )
+    shown.index = pd.Index(
+        [label.replace("_", " ") for label in shown.index], name="Engagement"
+    )
+    return shown
+
+
+def flows_table(report: Report) -> pd.DataFrame:
+    """The flows overview: one row per flow with activity in the period."""
+    return format_table(report.flows).rename(columns=FLOW_LABELS)
+
+
+def flow_steps_table(report: Report) -> pd.DataFrame:
+    """Step analytics, in step order within each flow."""
+    return format_table(report.flow_steps.set_index("step_id")).rename(columns=FLOW_LABELS)
 
 
 def data_quality_table(report: Report) -> pd.DataFrame:

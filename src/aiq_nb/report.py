@@ -16,7 +16,9 @@ import pandas as pd
 
 from aiq_nb import contract
 from aiq_nb.attribution import Mode, check_mode, touches
+from aiq_nb.conversions import by_engagement, over_time, top_converted
 from aiq_nb.exports import write_csv
+from aiq_nb.flows import FLOW_KIND, compute_flows
 from aiq_nb.filters import FilterValue, Selection, make_selection, select_campaigns
 from aiq_nb.load import Dataset
 from aiq_nb.metrics import (
@@ -77,6 +79,15 @@ class Report:
         that are not listed, so that the rows add up to the overview.
     channels
         One row per channel, indexed by ``channel``.
+    top_products, top_brands, top_locations
+        Top Converted: revenue, conversions and units, sorted by revenue.
+    by_engagement
+        Revenue, conversions and share per engagement type.
+    over_time
+        Revenue per local day (rows) and engagement type (columns).
+    flows, flow_steps
+        Flow analytics of the flows in view: one row per flow with activity, one row
+        per step of those flows in step order.
     data_quality
         One row per reason input rows were left out, with the count.
     currency
@@ -93,6 +104,13 @@ class Report:
     campaigns: pd.DataFrame
     unlisted_activity: pd.DataFrame
     channels: pd.DataFrame
+    top_products: pd.DataFrame
+    top_brands: pd.DataFrame
+    top_locations: pd.DataFrame
+    by_engagement: pd.DataFrame
+    over_time: pd.DataFrame
+    flows: pd.DataFrame
+    flow_steps: pd.DataFrame
     data_quality: pd.DataFrame
     currency: str
     fingerprint: str
@@ -168,6 +186,8 @@ def build_report(
     campaign_rows = _campaign_table(ds, chosen, by_campaign[listed], known_at)
     unlisted = _unlisted_activity(by_campaign[~listed])
     overview = total_of(by_campaign)
+    flow_ids = chosen.loc[chosen["kind"] == FLOW_KIND, "campaign_id"]
+    flows, flow_steps = compute_flows(ds, resolved, list(flow_ids))
     channel_rows = _channel_table(compute_metrics(ds, scope, by=["campaign_id", "channel"]))
     logger.info(
         "report %s (%s, %s): %s campaigns listed",
@@ -182,6 +202,13 @@ def build_report(
         campaigns=campaign_rows,
         unlisted_activity=unlisted,
         channels=channel_rows,
+        top_products=top_converted(ds, scope, by="product"),
+        top_brands=top_converted(ds, scope, by="brand"),
+        top_locations=top_converted(ds, scope, by="location"),
+        by_engagement=by_engagement(ds, scope),
+        over_time=over_time(ds, scope),
+        flows=flows,
+        flow_steps=flow_steps,
         data_quality=ds.data_quality.copy(),
         currency=ds.account.currency,
         fingerprint=ds.fingerprint,
