@@ -211,7 +211,47 @@ def test_non_utf8_file_is_an_error(tmp_path: Path) -> None:
     folder = write(tmp_path / "ds", with_values("orders", "location", {1: "Café"}))
     file = folder / "orders.csv"
     file.write_bytes(file.read_text(encoding="utf-8").encode("latin-1"))
-    assert load_error(folder).path.name == "orders.csv"
+    error = load_error(folder)
+    assert error.path.name == "orders.csv"
+    assert "not UTF-8" in str(error)
+
+
+@pytest.mark.parametrize("text", ["inf", "-inf", "nan", "NaN"])
+def test_non_finite_numbers_are_not_numbers(tmp_path: Path, text: str) -> None:
+    # row 2's total is no amount: an error naming orders.csv, total, row 2
+    folder = write(tmp_path / "ds", with_values("orders", "total", {2: text}))
+    assert_names_rows(load_error(folder), "orders.csv", "total", [2])
+
+
+def test_a_non_positive_campaign_window_is_an_error(tmp_path: Path) -> None:
+    data = with_values("campaigns", "attribution_window_days", {3: -5, 4: 0})
+    error = load_error(write(tmp_path / "ds", data))
+    assert_names_rows(error, "campaigns.csv", "attribution_window_days", [3, 4])
+
+
+def test_a_zero_byte_file_says_it_is_empty(tmp_path: Path) -> None:
+    folder = write(tmp_path / "ds")
+    (folder / "events.csv").write_bytes(b"")
+    error = load_error(folder)
+    assert error.path.name == "events.csv" and "empty" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("line", "found"), [("o9,k1,2025-12-02T10:00:00Z,5,extra", 5), ("o9,k1", 2)]
+)
+def test_a_row_with_too_many_or_too_few_fields_is_named(
+    tmp_path: Path, line: str, found: int
+) -> None:
+    # the header has 4 fields (order_id, contact_id, ordered_at, total) and is line 1;
+    # the bad row is line 3 of the file
+    folder = write(tmp_path / "ds")
+    file = folder / "orders.csv"
+    file.write_text(
+        "order_id,contact_id,ordered_at,total\no1,k1,2025-12-02T10:00:00Z,5\n" + line + "\n"
+    )
+    message = str(load_error(folder))
+    assert "orders.csv" in message and "Line: 3" in message
+    assert f"Expected Number of Columns: 4 Found: {found}" in message
 
 
 # --- quarantine -----------------------------------------------------------------------

@@ -191,7 +191,8 @@ def test_hint_text_matches_the_report_module():
 
 
 def test_write_message_report(ds, tmp_path):
-    path = write_message_report(ds, "A", tmp_path / "a.csv", as_of="2026-01-10", key=KEY)
+    target = tmp_path / "a.csv"
+    path = write_message_report(ds, "A", target, as_of="2026-01-10", key=KEY)
 
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

@@ -169,3 +169,41 @@ def test_an_unknown_period_exits_2(tmp_path: Path) -> None:
                     "--out", str(tmp_path / "out"), env_cache=tmp_path)
     assert done.returncode == 2
     assert "last-fortnight" in done.stderr
+
+
+def test_a_relative_data_folder_is_found_from_where_the_command_runs(tmp_path: Path) -> None:
+    _small_dataset(tmp_path / "data")
+    done = subprocess.run(
+        [sys.executable, "-m", "aiq_nb", "report", "--data", "data", "--period", "2025-12",
+         "--as-of", "2026-01-10", "--out", "out", "--notebooks", str(NOTEBOOK.parent)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        env={"AIQ_NB_CACHE": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "out" / "2025-12" / "campaign_report.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [("--channel", "whatsapp", "whatsapp"), ("--campaign", "No Such", "No Such")],
+)
+def test_a_bad_filter_exits_2_before_any_notebook_runs(
+    tmp_path: Path, option: str, value: str, named: str
+) -> None:
+    data = _small_dataset(tmp_path / "data")
+    out = tmp_path / "out"
+    done = _run_cli("report", "--data", str(data), "--period", "2025-12",
+                    "--as-of", "2026-01-10", "--out", str(out), option, value,
+                    env_cache=tmp_path)
+    assert done.returncode == 2
+    assert named in done.stderr
+    assert not (out / "failed").exists()
+
+
+def test_an_out_path_that_is_a_file_exits_2(tmp_path: Path) -> None:
+    data = _small_dataset(tmp_path / "data")
+    (tmp_path / "out").write_text("not a folder")
+    done = _run_cli("report", "--data", str(data), "--out", str(tmp_path / "out"),
+                    "--as-of", "2026-01-10", env_cache=tmp_path)
+    assert done.returncode == 2
+    assert "is a file" in done.stderr and "Traceback" not in done.stderr

@@ -113,7 +113,7 @@ def test_what_if_never_changes_the_official_attribution(ds):
     after = aiq_nb.attribute(ds)
     pd.testing.assert_frame_equal(before, after)
     assert attributed_orders(ds, "broad") is cached
-    assert list(after["campaign_id"]) == ["B", "A"]  # o1 → B, o2 → A (by hand above)
+    assert list(after["campaign_id"]) == ["B", "A"]  # o1 → B, o2 → A (by hand)
 
 
 def test_what_if_first_leaves_the_official_attribution_to_be_computed(ds):
@@ -146,7 +146,8 @@ def test_set_window_refused_after_launch_by_launched_at(make_dataset):
 
 def test_set_window_refused_for_a_campaign_with_messages(ds):
     # B has no launched_at but sent mB1 on 5 Jan: launched then, even asked "before"
-    with pytest.raises(WindowLockedError, match=r"'B'.*2025-01-05T00:00:00\+00:00.*2 days"):
+    locked = r"'B'.*2025-01-05T00:00:00\+00:00.*2 days"
+    with pytest.raises(WindowLockedError, match=locked):
         set_attribution_window(ds, "B", 10, at="2024-01-01")
 
     with pytest.raises(WindowLockedError, match="'A'"):
@@ -176,9 +177,9 @@ def test_set_window_before_launch_is_used_by_attribution(make_dataset):
     assert ("attribution", "broad") not in ds.cache
     assert official_windows(ds).at["N", "window_days"] == 1.0
     ds.con.raw_sql(
-        "INSERT INTO messages (message_id, campaign_id, contact_id, channel, sent_at, "
-        "status) VALUES ('mN1', 'N', 'c1', 'sms', TIMESTAMPTZ '2025-02-01 00:00:00+00', "
-        "'delivered')"
+        "INSERT INTO messages (message_id, campaign_id, contact_id, channel, "
+        "sent_at, status) VALUES ('mN1', 'N', 'c1', 'sms', "
+        "TIMESTAMPTZ '2025-02-01 00:00:00+00', 'delivered')"
     ).fetchall()
     assert list(aiq_nb.attribute(ds)["order_id"]) == ["o9"]
     with pytest.raises(WindowLockedError):

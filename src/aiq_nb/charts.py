@@ -89,7 +89,9 @@ def _say(ax: Axes, sentence: str) -> Axes:
 
 
 def _shorten(name: str) -> str:
-    return name if len(name) <= NAME_LENGTH else name[: NAME_LENGTH - 1] + "…"
+    """A label of at most NAME_LENGTH characters, with ``$`` kept literal."""
+    short = name if len(name) <= NAME_LENGTH else name[: NAME_LENGTH - 1] + "…"
+    return short.replace("$", r"\$")
 
 
 def plot_revenue_by_engagement(by_engagement: pd.DataFrame, *, ax: Axes | None = None) -> Axes:

@@ -36,6 +36,7 @@ class Column:
     dtype: str
     required: bool = True
     nullable: bool = True
+    positive: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ CAMPAIGNS = Table(
         Column("status", TEXT, nullable=False),
         Column("tags", TEXT, required=False),
         Column("launched_at", INSTANT, required=False),
-        Column("attribution_window_days", NUMBER, required=False),
+        Column("attribution_window_days", NUMBER, required=False, positive=True),
         Column("conversion_engagements", TEXT, required=False),
     ),
     key="campaign_id",

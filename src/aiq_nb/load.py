@@ -14,6 +14,8 @@ into an embedded DuckDB database through Ibis, types each column, and checks it:
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
 import logging
 import zoneinfo
@@ -46,6 +48,8 @@ ENGINE_TYPES = {
     contract.BOOLEAN: "BOOLEAN",
 }
 DEFAULT_CURRENCY = "USD"
+NOT_UTF8 = "the file is not UTF-8 encoded; save it as UTF-8 (with or without BOM)"
+EMPTY_FILE = "the file is empty: a table needs at least its header row"
 
 
 @dataclass(frozen=True)
@@ -249,25 +253,48 @@ def _raw_query(file: Path) -> str:
     if file.name.endswith(".parquet"):
         reader = f"read_parquet({source})"
     else:
-        reader = f"read_csv({source}, all_varchar = true, header = true)"
+        columns = ", ".join(f"{_quote(name)}: 'VARCHAR'" for name in _csv_header(file))
+        reader = (
+            f"read_csv({source}, auto_detect = false, header = true, delim = ',', "
+            f"quote = '\"', escape = '\"', strict_mode = true, columns = {{{columns}}})"
+        )
     return f"SELECT row_number() OVER () AS {ROW}, * FROM {reader}"
+
+
+def _csv_header(file: Path) -> list[str]:
+    """The column names of a CSV file's first line (the reader checks every row)."""
+    opener = gzip.open if file.name.endswith(".gz") else open
+    try:
+        with opener(file, "rt", encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except UnicodeDecodeError:
+        raise DataError(file, NOT_UTF8) from None
+    except (OSError, csv.Error) as error:
+        raise DataError(file, f"cannot read the header row: {error}") from None
+    if not header:
+        raise DataError(file, EMPTY_FILE)
+    return [name.strip() for name in header]
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, file: Path) -> pd.DataFrame:
     """Read a small table file (the account) as text."""
+    if file.stat().st_size == 0:
+        raise DataError(file, EMPTY_FILE)
     try:
         return con.execute(_raw_query(file)).df()
     except duckdb.Error as error:
-        raise DataError(file, f"cannot read the file: {_first_line(error)}") from None
+        raise DataError(file, _read_problem(error)) from None
 
 
 def _load_table(con: DuckDBBackend, table: Table, file: Path) -> None:
     """Read, check and type one table into the engine as ``table.name``."""
     raw_name = f"raw_{table.name}"
+    if file.stat().st_size == 0:
+        raise DataError(file, EMPTY_FILE)
     try:
         _run(con, f"CREATE TEMP TABLE {raw_name} AS {_raw_query(file)}")
     except duckdb.Error as error:
-        raise DataError(file, f"cannot read the file: {_first_line(error)}") from None
+        raise DataError(file, _read_problem(error)) from None
     present = {
         column[0]
         for column in con.con.execute(f"SELECT * FROM {raw_name} LIMIT 0").description
@@ -312,7 +339,11 @@ def _typed_expression(table: Table, column: Column, present: set[str]) -> str:
             f"CASE WHEN LOWER({text}) IN ({words_true}) THEN TRUE "
             f"WHEN LOWER({text}) IN ({words_false}) THEN FALSE END"
         )
-    return f"TRY_CAST({text} AS {engine_type})"
+    value = f"TRY_CAST({text} AS {engine_type})"
+    if column.dtype == contract.NUMBER:
+        # inf and nan parse as numbers but are no amount: treat them as unparseable
+        return f"CASE WHEN isfinite({value}) THEN {value} END"
+    return value
 
 
 def _check_values(con: DuckDBBackend, table: Table, column: Column, file: Path) -> None:
@@ -327,6 +358,9 @@ def _check_values(con: DuckDBBackend, table: Table, column: Column, file: Path) 
     if not column.nullable:
         _raise_if_any(con, joined, f"{raw_text} IS NULL", raw_text, file, column,
                       "empty values in a required column")
+    if column.positive:
+        _raise_if_any(con, joined, f"t.{name} <= 0", raw_text, file, column,
+                      "values that are not positive")
     allowed = contract.ENUMERATIONS.get((table.name, column.name))
     if allowed is not None:
         values = ", ".join(_quote(v) for v in sorted(allowed))
@@ -464,5 +498,15 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]
+def _read_problem(error: Exception) -> str:
+    """What a reader error means, in one line."""
+    text = str(error).strip()
+    if "utf-8" in text.lower() or "unicode" in text.lower():
+        return NOT_UTF8
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    detail = next((line for line in lines if "Expected Number of Columns" in line), "")
+    where = next((line for line in lines if line.startswith("CSV Error on Line")), "")
+    message = f"cannot read the file: {lines[0]}"
+    if detail:
+        message += f" ({detail}; {where})" if where else f" ({detail})"
+    return message

@@ -194,7 +194,8 @@ def _check_known(ds: Dataset, campaign_id: str) -> None:
     found = campaigns.filter(campaigns.campaign_id == campaign_id).count().to_pandas()
     if not found:
         raise UnknownCampaignError(
-            f"unknown campaign {campaign_id!r}: the dataset has no such campaign or flow"
+            f"unknown campaign {campaign_id!r}: the dataset has no such campaign "
+            "or flow"
         )
 
 
@@ -236,10 +237,10 @@ def _engagement(ds: Dataset, campaign_id: str) -> pd.DataFrame:
     events = engagement_events(ds)
     events = events.filter(events.campaign_id == campaign_id)
     clicks = (events.event_type == contract.CLICKED).cast("int64")
+    opens = _is_open(events, ds).fill_null(False).cast("int64")
+    unsubscribes = _is_unsubscribe(events).fill_null(False).cast("int64")
     grouped = events.group_by("message_id").aggregate(
-        opened=_is_open(events, ds).cast("int64").max(),
-        link_clicks=clicks.sum(),
-        unsubscribed=_is_unsubscribe(events).cast("int64").max(),
+        opened=opens.max(), link_clicks=clicks.sum(), unsubscribed=unsubscribes.max()
     )
     frame = grouped.to_pandas().set_index("message_id")
     frame["clicked"] = frame["link_clicks"] > 0

@@ -22,7 +22,7 @@ from aiq_nb.periods import PeriodSpec, parse_date
 logger = logging.getLogger(__name__)
 
 RANGE_SEPARATOR = ".."
-DEFAULT_PERIOD = "last_month"
+DEFAULT_PERIOD = "all_time"
 FILTERS = ("campaigns", "channels", "tags", "status")
 
 

@@ -239,7 +239,9 @@ def data_quality_table(report: Report) -> pd.DataFrame:
         columns={"table": "Table", "file": "File", "reason": "Reason", "rows": "Rows"}
     )
     if table.empty:
-        return pd.DataFrame({"Reason": ["No input row was left out."]})
+        return pd.DataFrame(
+            {"Reason": ["No input row was left out."]}, index=pd.Index([""], name="Table")
+        )
     table["Rows"] = table["Rows"].map(lambda count: f"{count:,}")
     return table.set_index("Table")
 
@@ -265,7 +267,9 @@ def header_markdown(report: Report, *, generated_at: dt.datetime | None = None) 
 def provenance_markdown(report: Report, *, version: str) -> str:
     """Where the figures come from: dataset fingerprint, parameters, version."""
     parameters = ", ".join(
-        f"{name}={value!r}" for name, value in report.parameters.items() if value
+        f"{name}={value!r}"
+        for name, value in report.parameters.items()
+        if value and name != "mode"
     )
     return (
         f"Dataset fingerprint `{report.fingerprint[:16]}` · aiq_nb {version} · "

@@ -26,7 +26,7 @@ import nbformat
 import papermill
 from nbconvert import HTMLExporter
 
-from aiq_nb.errors import AiqNbError, ReportError
+from aiq_nb.errors import AiqNbError, ParameterError, ReportError
 from aiq_nb.load import load_dataset
 from aiq_nb.parameters import RunParameters, report_options
 from aiq_nb.periods import resolve_period
@@ -84,7 +84,9 @@ def render_report(
     ReportError
         When a notebook fails or times out; nothing is published.
     """
-    data_dir = Path(parameters.data_dir) if parameters.data_dir else sample_dataset_path()
+    data_dir = (
+        Path(parameters.data_dir).resolve() if parameters.data_dir else sample_dataset_path()
+    )
     parameters = RunParameters(**{**parameters.to_notebook(), "data_dir": str(data_dir)})
     ds = load_dataset(data_dir)
     options = report_options(**_options_of(parameters))
@@ -92,23 +94,35 @@ def render_report(
         options["period"], as_of=options["as_of"], timezone=ds.account.timezone
     ).label
 
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # the exports first: a bad filter fails here, before any notebook runs
+    reports = {mode: build_report(ds, mode=mode, **options) for mode in MODES}
+    out_dir = _reports_folder(out)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{label}.") as building:
         staging = Path(building) / label
         staging.mkdir()
+        for mode, report in reports.items():
+            report.to_csv(staging / f"campaigns_{mode}.csv")
         html = [
             _render_notebook(name, parameters, staging, out_dir, notebooks_dir, timeout_s)
             for name in REPORT_NOTEBOOKS
         ]
-        for mode in MODES:
-            build_report(ds, mode=mode, **options).to_csv(staging / f"campaigns_{mode}.csv")
         (staging / "parameters.json").write_text(
             json.dumps(parameters.to_notebook(), indent=2), encoding="utf-8"
         )
         final = _publish(staging, out_dir / label)
     logger.info("published %s", final)
     return RenderedReport(label, final, tuple(final / path.name for path in html))
+
+
+def _reports_folder(out: str | Path) -> Path:
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"--out {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ParameterError(f"cannot create the reports folder {folder}: {error}") from None
+    return folder
 
 
 def _options_of(parameters: RunParameters) -> dict[str, object]:
@@ -147,11 +161,12 @@ def _render_notebook(
         ) from error
 
     html_path = staging / f"{name}.html"
-    html_path.write_text(notebook_to_html(executed), encoding="utf-8")
+    title = f"{name.replace('_', ' ').capitalize()} {staging.name}"
+    html_path.write_text(notebook_to_html(executed, title=title), encoding="utf-8")
     return html_path
 
 
-def notebook_to_html(notebook: Path) -> str:
+def notebook_to_html(notebook: Path, *, title: str = "Report") -> str:
     """An executed notebook as self-contained HTML with no code and no prompts."""
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
@@ -160,7 +175,9 @@ def notebook_to_html(notebook: Path) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    body, _ = exporter.from_notebook_node(
+        nbformat.read(notebook, as_version=4), resources={"metadata": {"name": title}}
+    )
     return body
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from aiq_nb import contract
 from aiq_nb.attribution import Mode, check_mode, touches
 from aiq_nb.conversions import by_engagement, over_time, top_converted
+from aiq_nb.errors import ParameterError
 from aiq_nb.exports import write_csv
 from aiq_nb.flows import FLOW_KIND, compute_flows
 from aiq_nb.filters import FilterValue, Selection, make_selection, select_campaigns
@@ -40,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 NO_RECIPIENTS_HINT = "no recipients: check that personas are loaded into audiences"
 UNLISTED_ACTIVITY = "(activity of campaigns not listed)"
+VOICE_ONLY = ("calls_answered", "calls_completed", "voicemails", "avg_call_duration_s")
+CSV_DECIMALS = 6
 CAMPAIGN_COLUMNS = (
     "name",
     "kind",
@@ -126,6 +129,7 @@ class Report:
         rows = self.campaigns.reset_index()
         if not self.unlisted_activity.empty:
             rows = pd.concat([rows, self.unlisted_activity.reset_index()])
+        rows = rows.round(CSV_DECIMALS)
         rows.insert(0, "period", self.period.label)
         rows.insert(1, "mode", self.mode)
         return write_csv(rows, path)
@@ -172,6 +176,7 @@ def build_report(
     )
     settings = ds.table("campaigns").to_pandas()
     chosen = select_campaigns(settings, selection)
+    _refuse_unmatched_campaigns(settings, selection)
     scope = Scope(
         period=resolved,
         campaign_ids=tuple(chosen["campaign_id"]),
@@ -223,6 +228,17 @@ def build_report(
             "status": selection.status,
         },
     )
+
+
+def _refuse_unmatched_campaigns(settings: pd.DataFrame, selection: Selection) -> None:
+    """A campaign filter value that names no campaign is a mistake, not an empty report."""
+    if selection.campaigns is None:
+        return
+    ids = set(settings["campaign_id"])
+    names = set(settings["name"].dropna().str.strip().str.lower())
+    unknown = [v for v in selection.campaigns if v not in ids and v.lower() not in names]
+    if unknown:
+        raise ParameterError(f"no campaign has the name or id {', '.join(map(repr, unknown))}")
 
 
 def _campaign_table(
@@ -284,6 +300,9 @@ def _channel_table(by_pair: pd.DataFrame) -> pd.DataFrame:
         total = total_of(group)
         if channel in contract.CHANNELS_WITHOUT_OPENS:
             for column in NOT_FOR_VOICE:
+                total[column] = pd.NA
+        else:
+            for column in VOICE_ONLY:
                 total[column] = pd.NA
         total.index = pd.Index([channel], name="channel")
         rows.append(total)

@@ -20,7 +20,12 @@ from collections.abc import Sequence
 import ibis
 import pandas as pd
 
-from aiq_nb.attribution import Mode, attributed_orders, attribution_expression, check_mode
+from aiq_nb.attribution import (
+    Mode,
+    attributed_orders,
+    attribution_expression,
+    check_mode,
+)
 from aiq_nb.errors import ParameterError, UnknownCampaignError, WindowLockedError
 from aiq_nb.load import Dataset
 from aiq_nb.metrics import in_period
@@ -180,9 +185,10 @@ def set_attribution_window(
         )
 
     campaigns = ds.table("campaigns")
+    new_window = ibis.literal(window, type="float64")
     ds.tables["campaigns"] = campaigns.mutate(
         attribution_window_days=ibis.cases(
-            (campaigns.campaign_id == campaign_id, ibis.literal(window, type="float64")),
+            (campaigns.campaign_id == campaign_id, new_window),
             else_=campaigns.attribution_window_days,
         )
     )
