@@ -8,7 +8,6 @@ import hmac
 import pandas as pd
 import pytest
 
-from aiq_nb import report as report_module
 from aiq_nb.errors import ArchivedError, ParameterError, UnknownCampaignError
 from aiq_nb.hints import NO_RECIPIENTS_HINT
 from aiq_nb.message_report import (
@@ -185,8 +184,7 @@ def test_campaign_without_messages_gives_an_empty_report_and_the_hint(ds):
     assert available_until(ds, "E") is None
 
 
-def test_hint_text_matches_the_report_module():
-    assert NO_RECIPIENTS_HINT == report_module.NO_RECIPIENTS_HINT
+def test_hint_text_asks_to_check_the_audiences():
     assert "check that personas are loaded into audiences" in NO_RECIPIENTS_HINT
 
 

@@ -749,3 +749,14 @@ def test_filters_never_rerun_attribution(make_dataset: MakeDataset) -> None:
     assert overview(report(ds, channels="email"), {"conversions": None}) == {
         "conversions": 0
     }
+
+
+def test_a_retried_message_is_one_send(make_dataset: MakeDataset) -> None:
+    # m1 took three delivery attempts (an extra column the contract ignores) and was
+    # finally delivered: one send, one delivered, no failed send
+    ds = make_dataset(messages=[
+        {"message_id": "m1", "campaign_id": "k1", "contact_id": "c1",
+         "sent_at": "2025-12-01T10:00:00Z", "attempts": 3},
+    ])
+    rep = aiq_nb.build_report(ds, "2025-12", as_of="2025-12-31")
+    assert rep.overview[["sends", "delivered", "failed_sends"]].iloc[0].tolist() == [1, 1, 0]

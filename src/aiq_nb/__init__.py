@@ -17,10 +17,12 @@ from importlib.metadata import PackageNotFoundError, version
 from aiq_nb.attribution import attribute
 from aiq_nb.errors import AiqNbError, DataError, PeriodError, ReportError
 from aiq_nb.load import Dataset, load_dataset
+from aiq_nb.message_report import message_report, write_message_report
 from aiq_nb.parameters import report_options
 from aiq_nb.periods import Period, resolve_period
 from aiq_nb.report import Report, build_report
 from aiq_nb.sample import sample_dataset_path
+from aiq_nb.whatif import set_attribution_window, what_if_windows
 
 try:
     __version__ = version("aiq_nb")
@@ -41,6 +43,10 @@ __all__ = [
     "build_report",
     "report_options",
     "sample_dataset_path",
+    "set_attribution_window",
+    "what_if_windows",
+    "write_message_report",
     "load_dataset",
+    "message_report",
     "resolve_period",
 ]

@@ -11,6 +11,10 @@ Timestamps are instants written as ISO-8601. A timestamp with an offset
 without an offset is read as UTC. Days and months are always taken in the account's
 time zone, never in the machine's.
 
+A message is one row however many delivery attempts it took: its ``status`` is the
+final outcome, and retries are never new sends. Two rows with the same ``message_id``
+are an error.
+
 Identifiers (``campaign_id``, ``message_id``, ``contact_id``...) are text, compared
 as text. Empty ``credits``, ``cost`` and ``carrier_fee`` cells mean 0. ``tags`` and
 ``conversion_engagements`` are ``;``-separated lists.

@@ -1,8 +1,4 @@
-"""Hint texts shown beside report rows, kept apart so every module can share them.
-
-``report.py`` still defines its own ``NO_RECIPIENTS_HINT`` with the same text; a test
-keeps the two equal until it imports this one instead.
-"""
+"""Hint texts shown beside report rows, kept apart so every module can share them."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from aiq_nb.errors import ArchivedError, ParameterError, UnknownCampaignError
 from aiq_nb.exports import write_csv
 from aiq_nb.hints import NO_RECIPIENTS_HINT
 from aiq_nb.load import Dataset
-from aiq_nb.metrics import _is_open, _is_unsubscribe
+from aiq_nb.metrics import is_open, is_unsubscribe
 from aiq_nb.periods import parse_date
 
 logger = logging.getLogger(__name__)
@@ -237,8 +237,8 @@ def _engagement(ds: Dataset, campaign_id: str) -> pd.DataFrame:
     events = engagement_events(ds)
     events = events.filter(events.campaign_id == campaign_id)
     clicks = (events.event_type == contract.CLICKED).cast("int64")
-    opens = _is_open(events, ds).fill_null(False).cast("int64")
-    unsubscribes = _is_unsubscribe(events).fill_null(False).cast("int64")
+    opens = is_open(events, ds).fill_null(False).cast("int64")
+    unsubscribes = is_unsubscribe(events).fill_null(False).cast("int64")
     grouped = events.group_by("message_id").aggregate(
         opened=opens.max(), link_clicks=clicks.sum(), unsubscribed=unsubscribes.max()
     )

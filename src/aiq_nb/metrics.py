@@ -225,10 +225,10 @@ def _event_counts(ds: Dataset, scope: Scope, keys: list[str]) -> pd.DataFrame:
     clicked = (events.event_type == contract.CLICKED) & ~voice
     answered = events.event_type == contract.CALL_ANSWERED
     grouped = events.group_by(keys).aggregate(
-        opens=events.contact_id.nunique(where=_is_open(events, ds) & ~voice),
+        opens=events.contact_id.nunique(where=is_open(events, ds) & ~voice),
         link_clicks=clicked.sum(),
         unique_clicks=events.contact_id.nunique(where=clicked),
-        unsubscribers=events.contact_id.nunique(where=_is_unsubscribe(events) & ~voice),
+        unsubscribers=events.contact_id.nunique(where=is_unsubscribe(events) & ~voice),
         calls_answered=answered.sum(),
         calls_completed=(events.event_type == contract.CALL_COMPLETED).sum(),
         voicemails=(events.event_type == contract.VOICEMAIL).sum(),
@@ -238,7 +238,7 @@ def _event_counts(ds: Dataset, scope: Scope, keys: list[str]) -> pd.DataFrame:
     return _to_frame(grouped, keys)
 
 
-def _is_open(events: ibis.Table, ds: Dataset) -> ibis.Value:
+def is_open(events: ibis.Table, ds: Dataset) -> ibis.Value:
     """An open: an open event, or a click or landing page view (clicked ⇒ opened).
 
     In a 10DLC-regulated account an SMS or MMS open is the inbox view only.
@@ -250,7 +250,7 @@ def _is_open(events: ibis.Table, ds: Dataset) -> ibis.Value:
     return (gated & (events.event_type == contract.INBOX_VIEWED)) | (~gated & engaged)
 
 
-def _is_unsubscribe(events: ibis.Table) -> ibis.Value:
+def is_unsubscribe(events: ibis.Table) -> ibis.Value:
     """An unsubscribe; for wallet pass, a removed pass only (never a muted one)."""
     wallet = events.channel == contract.WALLET_PASS
     return (wallet & (events.event_type == contract.PASS_REMOVED)) | (

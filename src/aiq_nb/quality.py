@@ -32,7 +32,18 @@ ORDER_WITH_NEGATIVE_TOTAL = "order with a negative total"
 ITEM_OF_UNKNOWN_ORDER = "item of an unknown order"
 ITEM_OF_LEFT_OUT_ORDER = "item of an order that was left out"
 FLOW_EVENT_OF_UNKNOWN_FLOW = "flow event of an unknown campaign"
+EVENT_BEFORE_SEND = "event before its message was sent"
+EARLIEST_PLAUSIBLE = "1990-01-01"
+LATEST_PLAUSIBLE = "2100-01-01"
+IMPLAUSIBLE_TIME = "timestamp outside 1990–2099"
 STEP_OF_UNKNOWN_FLOW = "flow step of an unknown campaign"
+
+
+def _implausible(column: str) -> str:
+    return (
+        f"t.{column} < TIMESTAMPTZ '{EARLIEST_PLAUSIBLE} 00:00:00+00' "
+        f"OR t.{column} >= TIMESTAMPTZ '{LATEST_PLAUSIBLE} 00:00:00+00'"
+    )
 
 
 def _missing_in(table: str, key: str) -> str:
@@ -40,6 +51,9 @@ def _missing_in(table: str, key: str) -> str:
 
 
 QUARANTINE_RULES: tuple[QuarantineRule, ...] = (
+    QuarantineRule("messages", IMPLAUSIBLE_TIME, _implausible("sent_at")),
+    QuarantineRule("events", IMPLAUSIBLE_TIME, _implausible("occurred_at")),
+    QuarantineRule("orders", IMPLAUSIBLE_TIME, _implausible("ordered_at")),
     QuarantineRule(
         "messages",
         MESSAGE_OF_UNKNOWN_CAMPAIGN,
@@ -68,6 +82,13 @@ QUARANTINE_RULES: tuple[QuarantineRule, ...] = (
         EVENT_OF_FAILED_MESSAGE,
         "EXISTS (SELECT 1 FROM messages x WHERE x.message_id = t.message_id "
         "AND x.status = 'failed')",
+        ("messages",),
+    ),
+    QuarantineRule(
+        "events",
+        EVENT_BEFORE_SEND,
+        "EXISTS (SELECT 1 FROM messages x WHERE x.message_id = t.message_id "
+        "AND t.occurred_at < x.sent_at)",
         ("messages",),
     ),
     QuarantineRule("orders", ORDER_WITHOUT_CONTACT, "t.contact_id IS NULL"),

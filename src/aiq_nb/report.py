@@ -16,10 +16,16 @@ import pandas as pd
 
 from aiq_nb import contract
 from aiq_nb.attribution import Mode, check_mode, touches
-from aiq_nb.conversions import by_engagement, over_time, top_converted
+from aiq_nb.conversions import (
+    by_engagement,
+    conversions_in_scope,
+    over_time,
+    top_converted,
+)
 from aiq_nb.errors import ParameterError
 from aiq_nb.exports import write_csv
 from aiq_nb.flows import FLOW_KIND, compute_flows
+from aiq_nb.hints import NO_RECIPIENTS_HINT
 from aiq_nb.filters import FilterValue, Selection, make_selection, select_campaigns
 from aiq_nb.load import Dataset
 from aiq_nb.metrics import (
@@ -39,7 +45,6 @@ from aiq_nb.periods import (
 
 logger = logging.getLogger(__name__)
 
-NO_RECIPIENTS_HINT = "no recipients: check that personas are loaded into audiences"
 UNLISTED_ACTIVITY = "(activity of campaigns not listed)"
 VOICE_ONLY = ("calls_answered", "calls_completed", "voicemails", "avg_call_duration_s")
 CSV_DECIMALS = 6
@@ -52,8 +57,8 @@ CAMPAIGN_COLUMNS = (
     "attribution_window_days",
     "provisional",
     "provisional_until",
-    "hint",
 )
+ATTRIBUTED_WITHOUT_ITEMS = "attributed order without items (counted by location only)"
 
 
 @dataclass
@@ -76,7 +81,11 @@ class Report:
     campaigns
         One row per listed campaign (a send or an attributed conversion in the
         period), indexed by ``campaign_id``: its settings, ``provisional`` and
-        ``provisional_until``, a ``hint`` when it has no recipients, and the metrics.
+        ``provisional_until``, and the metrics.
+    hints
+        One row per campaign in view that has no message at all, indexed by
+        ``campaign_id``: its ``name`` and the ``hint`` to check that personas are
+        loaded into audiences.
     unlisted_activity
         At most one row: opens, clicks and unsubscribes in the period of campaigns
         that are not listed, so that the rows add up to the overview.
@@ -115,6 +124,7 @@ class Report:
     flows: pd.DataFrame
     flow_steps: pd.DataFrame
     data_quality: pd.DataFrame
+    hints: pd.DataFrame
     currency: str
     fingerprint: str
     parameters: dict[str, object] = field(default_factory=dict)
@@ -129,7 +139,8 @@ class Report:
         rows = self.campaigns.reset_index()
         if not self.unlisted_activity.empty:
             rows = pd.concat([rows, self.unlisted_activity.reset_index()])
-        rows = rows.round(CSV_DECIMALS)
+        numbers = rows.select_dtypes(include="number").columns
+        rows[numbers] = rows[numbers].round(CSV_DECIMALS)
         rows.insert(0, "period", self.period.label)
         rows.insert(1, "mode", self.mode)
         return write_csv(rows, path)
@@ -214,7 +225,8 @@ def build_report(
         over_time=over_time(ds, scope),
         flows=flows,
         flow_steps=flow_steps,
-        data_quality=ds.data_quality.copy(),
+        data_quality=_data_quality(ds, scope),
+        hints=_hints(ds, chosen),
         currency=ds.account.currency,
         fingerprint=ds.fingerprint,
         parameters={
@@ -228,6 +240,34 @@ def build_report(
             "status": selection.status,
         },
     )
+
+
+def _hints(ds: Dataset, chosen: pd.DataFrame) -> pd.DataFrame:
+    """Campaigns in view without any message: their audience was probably empty."""
+    messages = ds.table("messages")
+    with_messages = set(messages.select("campaign_id").distinct().to_pandas()["campaign_id"])
+    silent = chosen[~chosen["campaign_id"].isin(with_messages)]
+    hints = pd.DataFrame(
+        {"name": silent["name"].to_numpy(), "hint": NO_RECIPIENTS_HINT},
+        index=pd.Index(silent["campaign_id"].astype("string"), name="campaign_id"),
+    )
+    return hints.astype({"name": "string", "hint": "string"})
+
+
+def _data_quality(ds: Dataset, scope: Scope) -> pd.DataFrame:
+    """The dataset's quarantine counts plus what this report could not use fully."""
+    conversions = conversions_in_scope(ds, scope)
+    items = ds.table("order_items").select("order_id").distinct()
+    without_items = conversions.anti_join(items, "order_id").count().to_pyarrow().as_py()
+    rows = [ds.data_quality]
+    if without_items and ds.has("order_items"):
+        rows.append(
+            pd.DataFrame(
+                [{"table": "orders", "file": "orders", "reason": ATTRIBUTED_WITHOUT_ITEMS,
+                  "rows": without_items}]
+            )
+        )
+    return pd.concat(rows, ignore_index=True).astype({"rows": "int64"})
 
 
 def _refuse_unmatched_campaigns(settings: pd.DataFrame, selection: Selection) -> None:
@@ -257,8 +297,6 @@ def _campaign_table(
         ds.account.default_attribution_window_days
     )
     table["provisional"] = (table["provisional_until"] > known_at).fillna(False)
-    table["hint"] = pd.Series(pd.NA, index=table.index, dtype="string")
-    table.loc[table["recipients"].fillna(0) == 0, "hint"] = NO_RECIPIENTS_HINT
     rows = table[list(CAMPAIGN_COLUMNS)].join(metrics[list(METRIC_COLUMNS)])
     rows = rows.sort_values(["revenue", "sends"], ascending=False, kind="stable")
     rows.index.name = "campaign_id"
