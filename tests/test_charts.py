@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+import aiq_nb  # noqa: E402
 from aiq_nb import charts  # noqa: E402
 
 
@@ -37,4 +38,68 @@ def test_empty_tables_draw_a_sentence_not_a_chart() -> None:
                              columns=["received", "clicked"])
     ax = charts.plot_conversions_over_time(over_time)
     assert [text.get_text() for text in ax.texts] == ["No conversions in this period."]
+    plt.close("all")
+
+
+def _steps(rows: list[tuple[object, str, int, int, int]]) -> pd.DataFrame:
+    """Step rows of one flow: (position, name, entered, in progress, exited)."""
+    return pd.DataFrame(
+        {
+            "campaign_id": "f1",
+            "step_id": [f"s{i}" for i in range(len(rows))],
+            "position": pd.array([row[0] for row in rows], dtype="Int64"),
+            "name": [row[1] for row in rows],
+            "steps_entered": [row[2] for row in rows],
+            "steps_in_progress": [row[3] for row in rows],
+            "steps_exited": [row[4] for row in rows],
+        }
+    )
+
+
+def test_step_funnel_draws_steps_in_position_order_first_on_top() -> None:
+    # given out of order, with a step of unknown position: it goes last
+    steps = _steps(
+        [(2, "Wait", 6, 2, 1), (None, "Mystery", 1, 0, 0), (1, "Points", 10, 0, 3)]
+    )
+    ax = charts.plot_step_funnel(steps)
+    ax.figure.canvas.draw()
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == ["1. Points", "2. Wait", "?. Mystery"]
+    assert ax.yaxis_inverted()  # the first label is drawn at the top
+    widths = [[bar.get_width() for bar in bars] for bars in ax.containers]
+    assert widths == [[10, 6, 1], [0, 2, 0], [3, 1, 0]]  # entered, in progress, exited
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Entered", "In progress", "Exited"
+    ]
+    plt.close(ax.figure)
+
+
+def test_step_funnel_without_activity_is_a_sentence() -> None:
+    for steps in (_steps([]), _steps([(1, "Points", 0, 0, 0)])):
+        ax = charts.plot_step_funnel(steps)
+        assert [text.get_text() for text in ax.texts] == ["No step activity in this period."]
+    plt.close("all")
+
+
+def test_every_chart_of_an_empty_report_is_a_sentence(make_dataset) -> None:
+    # campaign k1 sent in December; October has no data at all
+    ds = make_dataset(messages=[{"message_id": "m1", "campaign_id": "k1",
+                                 "contact_id": "c1", "sent_at": "2025-12-01T10:00:00Z"}])
+    rep = aiq_nb.build_report(ds, period="2025-10", as_of="2026-01-10")
+    drawn = [
+        charts.plot_revenue_by_campaign(rep.campaigns, rep.campaigns),
+        charts.plot_sends_by_channel(rep.channels),
+        charts.plot_revenue_by_engagement(rep.by_engagement),
+        charts.plot_conversions_over_time(rep.over_time),
+        charts.plot_step_funnel(rep.flow_steps),
+    ]
+    for ax in drawn:
+        ax.figure.canvas.draw()
+    assert [[text.get_text() for text in ax.texts] for ax in drawn] == [
+        ["No attributed revenue in this period."],
+        ["No sends in this period."],
+        ["No attributed revenue in this period."],
+        ["No conversions in this period."],
+        ["No step activity in this period."],
+    ]
     plt.close("all")

@@ -20,6 +20,15 @@ NAME_LENGTH = 32
 BROAD_COLOUR = "#4C72B0"
 STRICT_COLOUR = "#DD8452"
 SENDS_COLOUR = "#55A868"
+FAILED_COLOUR = "#C44E52"
+IN_PROGRESS_COLOUR = "#8172B3"
+# the bars of the step funnel: column, legend label, colour
+FUNNEL_BARS = (
+    ("steps_entered", "Entered", BROAD_COLOUR),
+    ("steps_in_progress", "In progress", IN_PROGRESS_COLOUR),
+    ("steps_exited", "Exited", FAILED_COLOUR),
+)
+GROUP_HEIGHT = 0.8
 
 
 def plot_revenue_by_campaign(
@@ -70,7 +79,7 @@ def plot_sends_by_channel(channels: pd.DataFrame, *, ax: Axes | None = None) -> 
             "Failed": channels["failed_sends"].astype(float),
         }
     )
-    counts.plot.bar(ax=ax, stacked=True, color=[SENDS_COLOUR, "#C44E52"], rot=0)
+    counts.plot.bar(ax=ax, stacked=True, color=[SENDS_COLOUR, FAILED_COLOUR], rot=0)
     ax.set_xlabel("")
     ax.set_ylabel("Sends")
     ax.set_title("Sends by channel")
@@ -128,3 +137,42 @@ def plot_conversions_over_time(over_time: pd.DataFrame, *, ax: Axes | None = Non
     ax.set_title("Conversions over time")
     ax.figure.autofmt_xdate()
     return ax
+
+
+def plot_step_funnel(flow_steps: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Horizontal bars of one flow's steps, first step on top: entered, in progress, exited.
+
+    Parameters
+    ----------
+    flow_steps
+        The rows of ``Report.flow_steps`` of one flow (``position``, ``name``,
+        ``step_id``, ``steps_entered``, ``steps_in_progress``, ``steps_exited``);
+        drawn in position order, steps without a position last.
+    ax
+        Where to draw; a new figure when None.
+    """
+    ax = ax or _new_axes()
+    columns = [column for column, _, _ in FUNNEL_BARS]
+    if flow_steps.empty or flow_steps[columns].fillna(0).to_numpy().sum() == 0:
+        return _say(ax, "No step activity in this period.")
+
+    steps = flow_steps.sort_values(["position", "step_id"], na_position="last", kind="stable")
+    slot = GROUP_HEIGHT / len(FUNNEL_BARS)
+    for offset, (column, label, colour) in enumerate(FUNNEL_BARS):
+        rows = [index + offset * slot for index in range(len(steps))]
+        ax.barh(rows, steps[column].fillna(0).astype(float), height=slot,
+                color=colour, label=label)
+    ax.set_yticks([index + slot for index in range(len(steps))],
+                  labels=[_step_label(*row) for row in
+                          zip(steps["position"], steps["name"], steps["step_id"])])
+    ax.invert_yaxis()
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel("Contacts (entries in the period; in progress at its end)")
+    ax.set_title("Step funnel")
+    return ax
+
+
+def _step_label(position: object, name: object, step_id: object) -> str:
+    """``"2. Wait"``: the step's position and name (its id when it has no name)."""
+    prefix = "?" if pd.isna(position) else str(int(position))  # type: ignore[call-overload]
+    return _shorten(f"{prefix}. {step_id if pd.isna(name) else name}")

@@ -13,10 +13,24 @@ import math
 
 import pandas as pd
 
+from aiq_nb.detail import CampaignDetail
+from aiq_nb.metrics import METRIC_COLUMNS
 from aiq_nb.report import Report
 
 NOT_AVAILABLE = "n/a"
 TOP_ROWS = 10
+NOTE = "Note"
+
+# what an empty table says instead of showing no rows
+NO_CAMPAIGNS = "No campaign had a send or an attributed conversion in this period."
+NO_SENDS = "No message was sent in this period."
+NO_CONVERSIONS = "No attributed conversion in this period."
+NO_FLOWS = "No flow had activity in this period."
+NO_STEPS = "No flow step had activity in this period."
+NOT_LISTED = (
+    "This campaign is not listed in the period: it had no send and no attributed "
+    "conversion in it."
+)
 CURRENCY_SYMBOLS = {"USD": "$", "CAD": "CA$", "EUR": "€", "GBP": "£"}
 
 MONEY = frozenset(
@@ -75,6 +89,7 @@ LABELS = {
     "units": "Units",
     "share": "Share",
     "position": "Position",
+    "engagement_type": "Engagement",
 }
 FLOW_LABELS = {
     "points_gifted": "Points Gifted",
@@ -88,6 +103,8 @@ FLOW_LABELS = {
     "step_id": "Step",
     "action": "Action",
 }
+# step rows carry the flow's id and the step's own name
+STEP_LABELS = {LABELS["campaign_id"]: "Flow", LABELS["name"]: "Step name"}
 OVERVIEW_METRICS = (
     "conversions",
     "revenue",
@@ -99,6 +116,12 @@ OVERVIEW_METRICS = (
     "roi",
     "cost_per_conversion",
 )
+VOICE_METRICS = ("calls_answered", "calls_completed", "voicemails", "avg_call_duration_s")
+# a campaign's own metrics; the voice figures are added for campaigns that call
+DETAIL_METRICS = tuple(m for m in METRIC_COLUMNS if m not in VOICE_METRICS)
+VOICE = "voice"
+TAG_SEPARATOR = ";"
+MARKDOWN_SPECIAL = "\\`*_[]$#|"
 CAMPAIGN_TABLE_COLUMNS = (
     "name",
     "channels",
@@ -170,8 +193,32 @@ def format_table(
     return text.rename(columns=LABELS)
 
 
-def overview_side_by_side(broad: Report, strict: Report) -> pd.DataFrame:
-    """The conversion overview in both modes: one row per metric, a column per mode."""
+def sentence_table(sentence: str, *, index_name: str = "") -> pd.DataFrame:
+    """A one-cell table holding a sentence: what an empty table shows instead.
+
+    Parameters
+    ----------
+    sentence
+        The text of the only cell, in the column ``Note``.
+    index_name
+        The name of the (blank) index, so the table keeps its usual header.
+    """
+    return pd.DataFrame({NOTE: [sentence]}, index=pd.Index([""], name=index_name))
+
+
+def overview_side_by_side(
+    broad: Report, strict: Report, *, metrics: tuple[str, ...] = OVERVIEW_METRICS
+) -> pd.DataFrame:
+    """A report's metrics in both modes: one row per metric, a column per mode.
+
+    Parameters
+    ----------
+    broad, strict
+        The same period, view and filters in each attribution mode.
+    metrics
+        The overview columns to show, in order; default the conversion overview
+        (conversions, revenue, AOV, rates, credits and cost).
+    """
     rows = {
         LABELS[metric]: {
             "Broad": format_value(
@@ -181,7 +228,7 @@ def overview_side_by_side(broad: Report, strict: Report) -> pd.DataFrame:
                 strict.overview[metric].iloc[0], metric, currency=strict.currency
             ),
         }
-        for metric in OVERVIEW_METRICS
+        for metric in metrics
     }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "Metric"
@@ -193,27 +240,42 @@ def campaign_table(report: Report) -> pd.DataFrame:
     rows = report.campaigns
     if not report.unlisted_activity.empty:
         rows = pd.concat([rows, report.unlisted_activity])
+    if rows.empty:
+        return sentence_table(NO_CAMPAIGNS, index_name=LABELS["campaign_id"])
     return format_table(rows, CAMPAIGN_TABLE_COLUMNS, currency=report.currency)
 
 
 def channel_table(report: Report) -> pd.DataFrame:
     """Channel performance as people read it: a row per metric, a column per channel.
 
-    Voice shows "n/a" for opens, clicks and unsubscribes.
+    Voice shows "n/a" for opens, clicks and unsubscribes; a period without any
+    message to show gives a sentence instead.
     """
+    if report.channels.empty:
+        return sentence_table(NO_SENDS, index_name="Metric")
     table = format_table(report.channels, CHANNEL_TABLE_COLUMNS, currency=report.currency)
     return table.T.rename_axis(index="Metric", columns="Channel")
 
 
 def top_table(table: pd.DataFrame, *, currency: str, top: int = TOP_ROWS) -> pd.DataFrame:
-    """The first rows of a Top Converted table, as people read them."""
+    """The first rows of a Top Converted table, as people read them.
+
+    An empty table (no attributed conversion) gives a sentence instead.
+    """
+    if table.empty:
+        return sentence_table(NO_CONVERSIONS, index_name=str(table.index.name or ""))
     return format_table(
         table.head(top), ("revenue", "conversions", "units"), currency=currency
     )
 
 
 def engagement_table(report: Report) -> pd.DataFrame:
-    """Revenue, conversions and share per engagement type."""
+    """Revenue, conversions and share per engagement type.
+
+    A period without attributed conversions gives a sentence instead of zeros.
+    """
+    if report.by_engagement.empty or report.by_engagement["conversions"].sum() == 0:
+        return sentence_table(NO_CONVERSIONS, index_name=LABELS["engagement_type"])
     shown = format_table(
         report.by_engagement, ("revenue", "conversions", "share"), currency=report.currency
     )
@@ -225,12 +287,41 @@ def engagement_table(report: Report) -> pd.DataFrame:
 
 def flows_table(report: Report) -> pd.DataFrame:
     """The flows overview: one row per flow with activity in the period."""
-    return format_table(report.flows).rename(columns=FLOW_LABELS)
+    if report.flows.empty:
+        return sentence_table(NO_FLOWS, index_name=LABELS["campaign_id"])
+    return format_table(report.flows).rename(columns={**FLOW_LABELS, LABELS["name"]: "Flow"})
 
 
 def flow_steps_table(report: Report) -> pd.DataFrame:
     """Step analytics, in step order within each flow."""
-    return format_table(report.flow_steps.set_index("step_id")).rename(columns=FLOW_LABELS)
+    return steps_table(report.flow_steps)
+
+
+def steps_table(flow_steps: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``Report.flow_steps`` as people read them, indexed by step id.
+
+    The flow id, position, step name and action come first, then the step figures;
+    no rows give a sentence instead.
+    """
+    if flow_steps.empty:
+        return sentence_table(NO_STEPS, index_name=FLOW_LABELS["step_id"])
+    shown = format_table(flow_steps.set_index("step_id")).rename(
+        columns={**FLOW_LABELS, **STEP_LABELS}
+    )
+    shown.index.name = FLOW_LABELS["step_id"]
+    return shown
+
+
+def hints_table(report: Report) -> pd.DataFrame:
+    """Campaigns in view without any message, with what to check."""
+    if report.hints.empty:
+        return pd.DataFrame(
+            {"Note": ["Every campaign in view has recipients."]},
+            index=pd.Index([""], name="ID"),
+        )
+    return report.hints.rename(columns={"name": "Campaign", "hint": "Note"}).rename_axis(
+        "ID"
+    )
 
 
 def data_quality_table(report: Report) -> pd.DataFrame:
@@ -248,20 +339,85 @@ def data_quality_table(report: Report) -> pd.DataFrame:
 
 def header_markdown(report: Report, *, generated_at: dt.datetime | None = None) -> str:
     """The report header: period, as-of day, mode and view, generation time."""
-    stamp = generated_at or dt.datetime.now(dt.UTC)
     provisional = int(report.campaigns["provisional"].sum()) if len(report.campaigns) else 0
-    lines = [
-        f"**Period:** {html.escape(report.period.title)} "
-        f"({html.escape(report.period.timezone)})  ",
-        f"**As of:** {report.as_of.isoformat()} · **View:** {report.selection.view}  ",
-        f"**Generated:** {stamp:%Y-%m-%d %H:%M} UTC",
-    ]
+    lines = _period_lines(report, generated_at)
     if provisional:
         lines.append(
             f"\n{provisional} campaign(s) are still inside their attribution window: "
             "their figures are provisional and may grow."
         )
     return "\n".join(lines)
+
+
+def campaign_summary_markdown(report: Report) -> str:
+    """One line above the campaign table: listed campaigns and what they did.
+
+    Example: ``**3** campaigns listed, 1 provisional · Sends **1,200** ·
+    Conversions **14** · Revenue **$420.00**``. The figures are sums of the listed
+    campaign rows; a period without listed campaigns gives a sentence.
+    """
+    rows = report.campaigns
+    if rows.empty:
+        return NO_CAMPAIGNS
+    count = len(rows)
+    provisional = int(rows["provisional"].fillna(False).astype(bool).sum())
+    sends = format_value(int(rows["sends"].sum()), "sends")
+    conversions = format_value(int(rows["conversions"].sum()), "conversions")
+    revenue = format_value(float(rows["revenue"].sum()), "revenue", currency=report.currency)
+    return (
+        f"**{count:,}** campaign{'' if count == 1 else 's'} listed, "
+        f"{provisional:,} provisional · Sends **{sends}** · "
+        f"Conversions **{conversions}** · Revenue **{revenue}**"
+    )
+
+
+def detail_header_markdown(
+    detail: CampaignDetail, *, generated_at: dt.datetime | None = None
+) -> str:
+    """The header of a campaign detail report.
+
+    The campaign's name, id, kind, status, tags, channels and attribution window,
+    whether its figures are provisional, the period, and the no-recipients hint
+    when it has no message at all. Without a campaign, a sentence saying so.
+    """
+    period = _period_lines(detail.broad, generated_at)
+    if detail.campaign_id is None:
+        return "\n".join([NO_CAMPAIGNS + "  ", *period])
+
+    settings = detail.settings
+    tags = [t.strip() for t in str(_or_blank(settings["tags"])).split(TAG_SEPARATOR)]
+    lines = [
+        f"### {markdown_text(str(settings['name']))}",
+        f"**ID:** `{detail.campaign_id}` · **Kind:** {settings['kind']} · "
+        f"**Status:** {settings['status']}  ",
+        f"**Tags:** {markdown_text(', '.join(t for t in tags if t)) or 'none'} · "
+        f"**Channels:** {_or_blank(settings['channels']) or 'none'} · "
+        f"**Attribution window:** "
+        f"{format_value(settings['attribution_window_days'], 'attribution_window_days')}"
+        " days  ",
+        f"**Provisional:** {_provisional(settings)}  ",
+        *period,
+    ]
+    if not detail.listed:
+        lines.append(f"\n{NOT_LISTED}")
+    if detail.campaign_id in detail.broad.hints.index:
+        hint = detail.broad.hints.loc[detail.campaign_id, "hint"]
+        lines.append(f"\n**{NOTE}:** {markdown_text(str(hint))}")
+    return "\n".join(lines)
+
+
+def detail_metrics(detail: CampaignDetail) -> pd.DataFrame:
+    """The campaign's own metrics, broad beside strict; voice figures for voice."""
+    channels = str(_or_blank(detail.settings.get("channels", "")))
+    voice = VOICE in [c.strip() for c in channels.split(",")]
+    metrics = DETAIL_METRICS + (VOICE_METRICS if voice else ())
+    return overview_side_by_side(detail.broad, detail.strict, metrics=metrics)
+
+
+def markdown_text(text: str) -> str:
+    """Text shown literally in Markdown: HTML escaped, ``$``, ``*`` and the like too."""
+    escaped = html.escape(text, quote=False)
+    return "".join("\\" + c if c in MARKDOWN_SPECIAL else c for c in escaped)
 
 
 def provenance_markdown(report: Report, *, version: str) -> str:
@@ -275,6 +431,27 @@ def provenance_markdown(report: Report, *, version: str) -> str:
         f"Dataset fingerprint `{report.fingerprint[:16]}` · aiq_nb {version} · "
         f"parameters: {html.escape(parameters) or 'defaults'}"
     )
+
+
+def _period_lines(report: Report, generated_at: dt.datetime | None) -> list[str]:
+    """Period and zone, as-of day and view, generation time: three Markdown lines."""
+    stamp = generated_at or dt.datetime.now(dt.UTC)
+    return [
+        f"**Period:** {html.escape(report.period.title)} "
+        f"({html.escape(report.period.timezone)})  ",
+        f"**As of:** {report.as_of.isoformat()} · **View:** {report.selection.view}  ",
+        f"**Generated:** {stamp:%Y-%m-%d %H:%M} UTC",
+    ]
+
+
+def _provisional(settings: pd.Series) -> str:
+    if not bool(settings["provisional"]):
+        return "no"
+    return f"yes, until {format_value(settings['provisional_until'], 'provisional_until')}"
+
+
+def _or_blank(value: object) -> object:
+    return "" if _is_missing(value) else value
 
 
 def _is_missing(value: object) -> bool:
