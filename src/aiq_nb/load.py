@@ -273,7 +273,12 @@ def _csv_header(file: Path) -> list[str]:
         raise DataError(file, f"cannot read the header row: {error}") from None
     if not header:
         raise DataError(file, EMPTY_FILE)
-    return [name.strip() for name in header]
+    names = [name.strip() for name in header]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise DataError(file, "the header names this column more than once",
+                        column=repeated[0])
+    return names
 
 
 def _read_raw(con: duckdb.DuckDBPyConnection, file: Path) -> pd.DataFrame:
@@ -501,11 +506,13 @@ def _ident(name: str) -> str:
 def _read_problem(error: Exception) -> str:
     """What a reader error means, in one line."""
     text = str(error).strip()
-    if "utf-8" in text.lower() or "unicode" in text.lower():
-        return NOT_UTF8
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    where = next((line for line in lines if "CSV Error on Line" in line), "")
+    where = where[where.find("CSV Error on Line"):]
+    if "utf-8" in text.lower() or "unicode" in text.lower():
+        # the reader names the first bad line of the file (the header is line 1)
+        return f"{NOT_UTF8} ({where})" if where else NOT_UTF8
     detail = next((line for line in lines if "Expected Number of Columns" in line), "")
-    where = next((line for line in lines if line.startswith("CSV Error on Line")), "")
     message = f"cannot read the file: {lines[0]}"
     if detail:
         message += f" ({detail}; {where})" if where else f" ({detail})"

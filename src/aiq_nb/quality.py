@@ -37,6 +37,7 @@ EARLIEST_PLAUSIBLE = "1990-01-01"
 LATEST_PLAUSIBLE = "2100-01-01"
 IMPLAUSIBLE_TIME = "timestamp outside 1990–2099"
 STEP_OF_UNKNOWN_FLOW = "flow step of an unknown campaign"
+DISCOUNT_OF_UNKNOWN_FLOW = "discount of an unknown campaign"
 
 
 def _implausible(column: str) -> str:
@@ -115,6 +116,12 @@ QUARANTINE_RULES: tuple[QuarantineRule, ...] = (
     QuarantineRule(
         "flow_events",
         FLOW_EVENT_OF_UNKNOWN_FLOW,
+        _missing_in("typed_campaigns", "campaign_id"),
+        ("campaigns",),
+    ),
+    QuarantineRule(
+        "discounts",
+        DISCOUNT_OF_UNKNOWN_FLOW,
         _missing_in("typed_campaigns", "campaign_id"),
         ("campaigns",),
     ),
