@@ -16,13 +16,14 @@ from typing import Any
 
 import yaml
 
-from aiq_nb.errors import ParameterError
-from aiq_nb.periods import PeriodSpec, parse_date
+from aiq_nb.errors import ParameterError, PeriodError
+from aiq_nb.periods import ALL_TIME, MONTH_PATTERN, PRESETS, PeriodSpec, parse_date
 
 logger = logging.getLogger(__name__)
 
 RANGE_SEPARATOR = ".."
-DEFAULT_PERIOD = "all_time"
+DEFAULT_PERIOD = ALL_TIME
+DEFAULT_VIEW = "all"
 FILTERS = ("campaigns", "channels", "tags", "status")
 
 
@@ -47,7 +48,7 @@ class RunParameters:
     data_dir: str = ""
     period: str = DEFAULT_PERIOD
     as_of: str = ""
-    view: str = "all"
+    view: str = DEFAULT_VIEW
     campaigns: list[str] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
@@ -71,7 +72,13 @@ def load_parameters(path: str | Path) -> RunParameters:
 
 
 def make_parameters(values: Mapping[str, Any], *, source: str = "parameters") -> RunParameters:
-    """Normalise a mapping of parameters (from YAML, the CLI or Python)."""
+    """Normalise a mapping of parameters (from YAML, the CLI or Python).
+
+    Python values (a ``datetime.date`` for ``as_of``, a pair of dates for a range, one
+    value or a list for a filter), command-line text and YAML values all come out the
+    same: dates as ``YYYY-MM-DD``, a preset as its name with underscores, a range as
+    ``START..END``, filters as lists without repeats, ``None`` as the default.
+    """
     known = {f.name for f in fields(RunParameters)}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -87,16 +94,33 @@ def make_parameters(values: Mapping[str, Any], *, source: str = "parameters") ->
             normalised[name] = "" if _blank(value) else parse_date(value, what="as_of").isoformat()
         elif name == "period":
             normalised[name] = period_text(value)
+        elif name == "view":
+            normalised[name] = DEFAULT_VIEW if _blank(value) else str(value).strip().lower()
         else:
             normalised[name] = "" if _blank(value) else str(value)
     return RunParameters(**normalised)
+
+
+def merge_parameters(*layers: Mapping[str, Any] | RunParameters | None) -> RunParameters:
+    """Normalise several layers of parameters, later ones overriding earlier ones.
+
+    A value of ``None`` in a layer means "not given": it overrides nothing. That is
+    how a YAML file, then command-line options, then keyword arguments combine.
+    """
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        if layer is None:
+            continue
+        values = layer.to_notebook() if isinstance(layer, RunParameters) else layer
+        merged.update({name: value for name, value in values.items() if value is not None})
+    return make_parameters(merged)
 
 
 def report_options(
     *,
     period: object = DEFAULT_PERIOD,
     as_of: object = "",
-    view: str = "all",
+    view: str = DEFAULT_VIEW,
     campaigns: object = None,
     channels: object = None,
     tags: object = None,
@@ -116,21 +140,41 @@ def report_options(
     return {
         "period": period_spec(period_text(period)),
         "as_of": None if _blank(as_of) else parse_date(as_of, what="as_of"),  # type: ignore[arg-type]
-        "view": view or "all",
+        "view": view or DEFAULT_VIEW,
         **{name: values or None for name, values in lists.items()},
     }
 
 
 def period_text(value: object) -> str:
-    """A period as text: ``all_time``, a preset, a month, or ``START..END``."""
+    """A period in its one written form.
+
+    ``all_time``; a preset name in lower case with underscores (``last-month`` and
+    ``Last Month`` become ``last_month``); a month ``YYYY-MM``; or a range
+    ``START..END`` of ISO dates, from ``"START..END"`` text or a pair of dates.
+    """
     if _blank(value):
-        return "all_time"
+        return ALL_TIME
     if isinstance(value, list | tuple):
         if len(value) != 2:
             raise ParameterError(f"a period range needs two dates, not {value!r}")
         first, last = (parse_date(v, what="period").isoformat() for v in value)
         return f"{first}{RANGE_SEPARATOR}{last}"
-    return str(value).strip()
+    if isinstance(value, dt.date):
+        raise ParameterError(
+            f"a period is a month, a preset or two dates, not the single date {value}"
+        )
+    text = str(value).strip()
+    if RANGE_SEPARATOR in text:
+        return period_text(tuple(part.strip() for part in text.split(RANGE_SEPARATOR, 1)))
+    if MONTH_PATTERN.match(text):
+        return text
+    preset = text.lower().replace("-", "_").replace(" ", "_")
+    if preset not in PRESETS:
+        raise PeriodError(
+            f"unknown period {text!r}: use a month YYYY-MM, START..END dates, or one of "
+            + ", ".join(PRESETS)
+        )
+    return preset
 
 
 def period_spec(text: str) -> PeriodSpec:
@@ -138,20 +182,21 @@ def period_spec(text: str) -> PeriodSpec:
     if RANGE_SEPARATOR in text:
         first, last = text.split(RANGE_SEPARATOR, 1)
         return (first.strip(), last.strip())
-    return None if text == "all_time" else text
+    return None if text == ALL_TIME else text
 
 
 def as_list(value: object) -> list[str]:
-    """One value, a list, a comma-separated text or nothing → a list of text."""
+    """One value, a list of values or nothing → a list of text without repeats.
+
+    A text is one value, even with commas in it (campaign names may have commas).
+    """
     if _blank(value):
         return []
-    if isinstance(value, str):
-        items: Iterable[object] = value.split(",")
-    elif isinstance(value, Iterable):
-        items = value
-    else:
-        items = [value]
-    return [str(item).strip() for item in items if str(item).strip()]
+    items: Iterable[object] = (
+        [value] if isinstance(value, str) or not isinstance(value, Iterable) else value
+    )
+    texts = [str(item).strip() for item in items if item is not None]
+    return list(dict.fromkeys(text for text in texts if text))
 
 
 def _blank(value: object) -> bool:
