@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import html
 import json
@@ -61,6 +62,7 @@ DEFAULT_WORKERS = 2
 KERNEL_NAME = "aiq-nb-python"
 KERNEL_LANGUAGE = "python"
 FAILED_DIR = "failed"
+PUBLISH_ATTEMPTS = 5
 FAILED_SUFFIX = ".FAILED.ipynb"
 INDEX_FILE = "index.html"
 PARAMETERS_FILE = "parameters.json"
@@ -494,14 +496,27 @@ def python_kernel() -> Iterator[str]:
 
 
 def _publish(staging: Path, final: Path) -> Path:
-    """Move the finished folder to its final name, replacing an earlier run whole."""
-    retired = final.with_name(f".{final.name}.old")
-    shutil.rmtree(retired, ignore_errors=True)
-    if final.exists():
-        os.replace(final, retired)
-    os.replace(staging, final)
-    shutil.rmtree(retired, ignore_errors=True)
-    return final
+    """Move the finished folder to its final name, replacing an earlier run whole.
+
+    Two runs of the same period may publish at the same moment: whatever sits under
+    the final name is moved aside into this run's own retired folder and the rename
+    is tried again, so the last run to publish wins and neither fails.
+    """
+    retired = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old."))
+    try:
+        for attempt in range(PUBLISH_ATTEMPTS):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(final, retired / str(attempt))
+            try:
+                os.replace(staging, final)
+                return final
+            except OSError as error:
+                if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+                logger.info("another run published %s meanwhile; replacing it", final)
+        raise ReportError(f"could not publish {final}: other runs kept replacing it")
+    finally:
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def _keep_failed(executed: Path, out_dir: Path, label: str, name: str) -> Path | None:
