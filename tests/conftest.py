@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +15,8 @@ import aiq_nb
 from aiq_nb import contract
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CHROMIUM = Path("/usr/bin/chromium")
+APT_TIMEOUT_S = 900
 
 ACCOUNT_DEFAULTS = {
     "timezone": "UTC",
@@ -66,6 +71,21 @@ def write_dataset(
         )))
         frame.to_csv(folder / f"{name}.csv", index=False)
     return folder
+
+
+def ensure_chromium() -> str | None:
+    """Install Debian's chromium when missing; return why it is unavailable, or None."""
+    if CHROMIUM.exists():
+        return None
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        return "chromium is not installed and cannot be installed here (needs root and apt)"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(command, capture_output=True, text=True, env=env,
+                              timeout=APT_TIMEOUT_S)
+        if done.returncode != 0:
+            return f"installing chromium failed: {done.stderr[-500:]}"
+    return None
 
 
 @pytest.fixture

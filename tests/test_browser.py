@@ -7,16 +7,12 @@ saying why.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import write_dataset
+from conftest import CHROMIUM, ensure_chromium, write_dataset
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -26,31 +22,15 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-APT_TIMEOUT_S = 900
 MIN_COLOURS = 16
 REPORT_SECTIONS = ("Conversion overview", "Campaigns", "Channel performance", "Data quality")
 
 pytestmark = pytest.mark.slow
 
 
-def _install_chromium() -> str | None:
-    """Install Debian's chromium when missing; return why it is unavailable, or None."""
-    if CHROMIUM.exists():
-        return None
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        return "chromium is not installed and cannot be installed here (needs root and apt)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        done = subprocess.run(command, capture_output=True, text=True, env=env,
-                              timeout=APT_TIMEOUT_S)
-        if done.returncode != 0:
-            return f"installing chromium failed: {done.stderr[-500:]}"
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser():
-    unavailable = _install_chromium()
+    unavailable = ensure_chromium()
     if unavailable:
         pytest.skip(unavailable)
     from playwright.sync_api import sync_playwright

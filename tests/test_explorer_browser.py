@@ -14,7 +14,6 @@ import io
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,12 +27,11 @@ import pytest
 
 import aiq_nb
 from aiq_nb import explore
-from conftest import write_dataset
+from conftest import CHROMIUM, ensure_chromium, write_dataset
 from test_explore import AS_OF, SMALL_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explorer.ipynb"
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -137,8 +135,9 @@ def _wait_for_server(url: str, server: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    unavailable = ensure_chromium()
+    if unavailable:
+        pytest.skip(unavailable)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -156,6 +155,9 @@ def _expected_cards(data_dir: Path, **filters: object) -> dict[str, str]:
 
 def test_the_explorer_in_jupyterlab(browser, lab: str, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
+
+    # a refresh takes seconds on a busy 2-core machine: wait as long as for any step
+    expect.set_options(timeout=STEP_MS)
 
     every = _expected_cards(data_dir)
     sms = _expected_cards(data_dir, channels=["sms"])
