@@ -23,6 +23,7 @@ import pandas as pd
 from aiq_nb import contract
 from aiq_nb.attribution import Mode, attributed_orders
 from aiq_nb.engagement import engagement_events
+from aiq_nb.engine import materialize
 from aiq_nb.load import Dataset
 from aiq_nb.periods import Period
 
@@ -32,6 +33,8 @@ FAILED = "failed"
 DELIVERED = "delivered"
 OPEN_ENGAGEMENTS = (contract.OPENED, contract.CLICKED, contract.LANDING_PAGE_VIEWED)
 
+CAMPAIGN_KEYS = ["campaign_id"]
+PAIR_KEYS = ["campaign_id", "channel"]
 # counts that add up across rows; the order is the column order of the tables
 SUMMABLE = (
     "sends",
@@ -123,16 +126,39 @@ def compute_metrics(ds: Dataset, scope: Scope, *, by: Sequence[str]) -> pd.DataF
         ``SUMMABLE``, the rates of ``METRIC_COLUMNS`` and ``applicable_opens``
         (False where the row's messages are all voice calls).
     """
-    keys = list(by)
+    by_campaign, by_pair = compute_metric_tables(ds, scope)
+    if list(by) == CAMPAIGN_KEYS:
+        return by_campaign
+    if list(by) == PAIR_KEYS:
+        return by_pair
+    raise ValueError(f"by must be {CAMPAIGN_KEYS} or {PAIR_KEYS}, not {list(by)!r}")
+
+
+def compute_metric_tables(ds: Dataset, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The metrics by campaign and by (campaign, channel), as ``compute_metrics`` has them.
+
+    Both grains come from the same three engine queries (messages, events,
+    conversions), each grouped by ``GROUPING SETS`` over the dataset's prepared
+    tables (see :func:`report_messages` and :func:`report_events`).
+
+    Returns
+    -------
+    by_campaign, by_pair : pandas.DataFrame
+        Indexed by ``campaign_id``, and by ``campaign_id`` and ``channel``.
+    """
     parts = [
-        _message_counts(ds, scope, keys),
-        _event_counts(ds, scope, keys),
-        _conversion_counts(ds, scope, keys),
+        _message_counts(ds, scope),
+        _event_counts(ds, scope),
+        _conversion_counts(ds, scope),
     ]
-    counts = parts[0].join(parts[1], how="outer").join(parts[2], how="outer")
-    counts = counts.fillna(0)
-    counts["applicable_opens"] = _applicable_opens(ds, scope, keys, counts.index)
-    return with_rates(_mark_not_applicable(counts))
+    tables = []
+    for keys in (CAMPAIGN_KEYS, PAIR_KEYS):
+        grain = [part[tuple(keys)] for part in parts]
+        counts = grain[0].join(grain[1], how="outer").join(grain[2], how="outer")
+        counts = counts.fillna(0)
+        counts["applicable_opens"] = _applicable_opens(ds, scope, keys, counts.index)
+        tables.append(with_rates(_mark_not_applicable(counts)))
+    return tables[0], tables[1]
 
 
 def with_rates(counts: pd.DataFrame) -> pd.DataFrame:
@@ -200,42 +226,50 @@ def selected(table: ibis.Table, scope: Scope) -> ibis.Table:
     return table
 
 
-def _message_counts(ds: Dataset, scope: Scope, keys: list[str]) -> pd.DataFrame:
-    messages = selected(ds.table("messages"), scope)
-    messages = messages.filter(in_period(messages.sent_at, scope.period))
-    delivered = messages.status == DELIVERED
-    trackable = delivered & ~messages.channel.isin(list(contract.CHANNELS_WITHOUT_OPENS))
-    grouped = messages.group_by(keys).aggregate(
-        sends=messages.count(),
-        failed_sends=(messages.status == FAILED).sum(),
-        delivered_contacts=messages.contact_id.nunique(where=delivered),
-        delivered_trackable=trackable.sum(),
-        credits_spent=messages.credits.fill_null(0).sum(),
-        cost=(messages.cost.fill_null(0) + messages.carrier_fee.fill_null(0)).sum(),
+def _message_counts(ds: Dataset, scope: Scope) -> dict[tuple[str, ...], pd.DataFrame]:
+    messages = report_messages(ds).get_name()
+    grains = run_grouped(
+        ds,
+        f"""
+        SELECT campaign_id, channel, GROUPING(channel) AS rolled_up,
+               count(*) AS sends,
+               count_if(failed) AS failed_sends,
+               count(DISTINCT contact_id) FILTER (WHERE delivered) AS delivered_contacts,
+               count_if(trackable) AS delivered_trackable,
+               sum(credits) AS credits_spent,
+               sum(cost) AS cost
+        FROM {messages}
+        WHERE {scope_condition(scope, "sent_at")}
+        GROUP BY GROUPING SETS ((campaign_id), (campaign_id, channel))
+        """,
+        scope_parameters(scope),
     )
-    frame = _to_frame(grouped, keys)
-    frame["delivered"] = frame["sends"] - frame["failed_sends"]
-    return frame
+    for frame in grains.values():
+        frame["delivered"] = frame["sends"] - frame["failed_sends"]
+    return grains
 
 
-def _event_counts(ds: Dataset, scope: Scope, keys: list[str]) -> pd.DataFrame:
-    events = selected(engagement_events(ds), scope)
-    events = events.filter(in_period(events.occurred_at, scope.period))
-    voice = events.channel.isin(list(contract.CHANNELS_WITHOUT_OPENS))
-    clicked = (events.event_type == contract.CLICKED) & ~voice
-    answered = events.event_type == contract.CALL_ANSWERED
-    grouped = events.group_by(keys).aggregate(
-        opens=events.contact_id.nunique(where=is_open(events, ds) & ~voice),
-        link_clicks=clicked.sum(),
-        unique_clicks=events.contact_id.nunique(where=clicked),
-        unsubscribers=events.contact_id.nunique(where=is_unsubscribe(events) & ~voice),
-        calls_answered=answered.sum(),
-        calls_completed=(events.event_type == contract.CALL_COMPLETED).sum(),
-        voicemails=(events.event_type == contract.VOICEMAIL).sum(),
-        answered_seconds=events.duration_s.sum(where=answered),
-        answered_with_duration=events.duration_s.count(where=answered),
+def _event_counts(ds: Dataset, scope: Scope) -> dict[tuple[str, ...], pd.DataFrame]:
+    events = report_events(ds).get_name()
+    return run_grouped(
+        ds,
+        f"""
+        SELECT campaign_id, channel, GROUPING(channel) AS rolled_up,
+               count(DISTINCT contact_id) FILTER (WHERE opened) AS opens,
+               count_if(clicked) AS link_clicks,
+               count(DISTINCT contact_id) FILTER (WHERE clicked) AS unique_clicks,
+               count(DISTINCT contact_id) FILTER (WHERE unsubscribed) AS unsubscribers,
+               count_if(answered) AS calls_answered,
+               count_if(completed) AS calls_completed,
+               count_if(voicemail) AS voicemails,
+               sum(duration_s) FILTER (WHERE answered) AS answered_seconds,
+               count(duration_s) FILTER (WHERE answered) AS answered_with_duration
+        FROM {events}
+        WHERE {scope_condition(scope, "occurred_at")}
+        GROUP BY GROUPING SETS ((campaign_id), (campaign_id, channel))
+        """,
+        scope_parameters(scope),
     )
-    return _to_frame(grouped, keys)
 
 
 def is_open(events: ibis.Table, ds: Dataset) -> ibis.Value:
@@ -258,25 +292,37 @@ def is_unsubscribe(events: ibis.Table) -> ibis.Value:
     )
 
 
-def _conversion_counts(ds: Dataset, scope: Scope, keys: list[str]) -> pd.DataFrame:
-    conversions = selected(attributed_orders(ds, scope.mode), scope)
-    conversions = conversions.filter(in_period(conversions.ordered_at, scope.period))
-    grouped = conversions.group_by(keys).aggregate(
-        conversions=conversions.count(),
-        revenue=conversions.total.sum(),
-        converting_contacts=conversions.contact_id.nunique(),
+def _conversion_counts(ds: Dataset, scope: Scope) -> dict[tuple[str, ...], pd.DataFrame]:
+    conversions = attributed_orders(ds, scope.mode).get_name()
+    return run_grouped(
+        ds,
+        f"""
+        SELECT campaign_id, channel, GROUPING(channel) AS rolled_up,
+               count(*) AS conversions,
+               sum(total) AS revenue,
+               count(DISTINCT contact_id) AS converting_contacts
+        FROM {conversions}
+        WHERE {scope_condition(scope, "ordered_at")}
+        GROUP BY GROUPING SETS ((campaign_id), (campaign_id, channel))
+        """,
+        scope_parameters(scope),
     )
-    return _to_frame(grouped, keys)
 
 
 def _applicable_opens(
     ds: Dataset, scope: Scope, keys: list[str], index: pd.Index
 ) -> pd.Series:
-    """Whether each row can have opens: it has a message that is not a voice call."""
-    messages = selected(ds.table("messages"), scope)
-    voice = messages.channel.isin(list(contract.CHANNELS_WITHOUT_OPENS))
-    grouped = messages.group_by(keys).aggregate(trackable=(~voice).sum())
-    trackable = _to_frame(grouped, keys)["trackable"]
+    """Whether each row can have opens: it has a message that is not a voice call.
+
+    Every message of the campaign (and channel) counts, whatever the period.
+    """
+    pairs = trackable_messages(ds)
+    pairs = pairs[pairs["campaign_id"].isin(scope.campaign_ids)]
+    if scope.channels is not None:
+        pairs = pairs[pairs["channel"].isin(scope.channels)]
+    trackable = pairs.groupby(keys)["trackable"].sum()
+    if len(keys) == 1:
+        trackable.index = trackable.index.astype("string")
     return (trackable.reindex(index).fillna(1) > 0).astype(bool)
 
 
@@ -292,6 +338,132 @@ def _to_frame(grouped: ibis.Table, keys: list[str]) -> pd.DataFrame:
     for key in keys:
         frame[key] = frame[key].astype("string")
     return frame.set_index(keys).astype("float64")
+
+
+def run_grouped(
+    ds: Dataset, sql: str, parameters: dict[str, object]
+) -> dict[tuple[str, ...], pd.DataFrame]:
+    """Run a query grouped by ``GROUPING SETS ((campaign_id), (campaign_id, channel))``.
+
+    The query selects ``campaign_id``, ``channel``, ``rolled_up`` (``GROUPING(channel)``)
+    and float-convertible figures. Returns the two grains keyed by their key names,
+    each indexed by its keys with float64 columns, like ``_to_frame``.
+    """
+    frame = fetch(ds, sql, parameters)
+    rolled_up = frame.pop("rolled_up").astype(bool)
+    grains = {}
+    for keys, rows in ((CAMPAIGN_KEYS, frame[rolled_up]), (PAIR_KEYS, frame[~rolled_up])):
+        rows = rows.drop(columns=[c for c in PAIR_KEYS if c not in keys])
+        for key in keys:
+            rows[key] = rows[key].astype("string")
+        grains[tuple(keys)] = rows.set_index(keys).astype("float64")
+    return grains
+
+
+def fetch(ds: Dataset, sql: str, parameters: dict[str, object]) -> pd.DataFrame:
+    """Run SQL on the dataset's DuckDB connection, without Ibis, into pandas.
+
+    Only for small grouped results of the prepared (materialised) tables: compiling
+    an Ibis expression costs about 60 ms, which a filter change cannot afford.
+    """
+    used = {name: value for name, value in parameters.items() if f"${name}" in sql}
+    return ds.con.con.execute(sql, used).arrow().read_all().to_pandas()
+
+
+def scope_condition(scope: Scope, timestamp: str) -> str:
+    """The SQL condition of a scope on a prepared table (parameters: ``scope_parameters``)."""
+    condition = f"campaign_id IN (SELECT unnest($campaign_ids)) AND {timestamp} < $end"
+    if scope.period.start is not None:
+        condition += f" AND {timestamp} >= $start"
+    if scope.channels is not None:
+        condition += " AND channel IN (SELECT unnest($channels))"
+    return condition
+
+
+def scope_parameters(scope: Scope) -> dict[str, object]:
+    """The named parameters of ``scope_condition``."""
+    parameters: dict[str, object] = {
+        "campaign_ids": list(scope.campaign_ids),
+        "end": scope.period.end.to_pydatetime(),
+    }
+    if scope.period.start is not None:
+        parameters["start"] = scope.period.start.to_pydatetime()
+    if scope.channels is not None:
+        parameters["channels"] = list(scope.channels)
+    return parameters
+
+
+def report_messages(ds: Dataset) -> ibis.Table:
+    """The messages with the flags the metrics count, materialised once per dataset.
+
+    Columns: ``campaign_id``, ``channel``, ``contact_id``, ``sent_at``, ``failed``,
+    ``delivered``, ``trackable`` (delivered and not a voice call), ``credits`` and
+    ``cost`` (message cost plus carrier fee; empty cells are 0).
+    """
+    key = ("prepared", "messages")
+    if key not in ds.cache:
+        messages = ds.table("messages")
+        delivered = (messages.status == DELIVERED).fill_null(False)
+        voice = messages.channel.isin(list(contract.CHANNELS_WITHOUT_OPENS))
+        prepared = messages.select(
+            "campaign_id",
+            "channel",
+            "contact_id",
+            "sent_at",
+            failed=(messages.status == FAILED).fill_null(False),
+            delivered=delivered,
+            trackable=(delivered & ~voice).fill_null(False),
+            credits=messages.credits.fill_null(0),
+            cost=messages.cost.fill_null(0) + messages.carrier_fee.fill_null(0),
+        )
+        ds.cache[key] = materialize(ds.con, "report_messages", prepared)
+    return ds.cache[key]
+
+
+def report_events(ds: Dataset) -> ibis.Table:
+    """The engagement events joined to their messages, with flags, materialised once.
+
+    Columns: ``campaign_id``, ``channel``, ``contact_id``, ``occurred_at``,
+    ``duration_s`` and the flags ``opened``, ``clicked``, ``unsubscribed`` (never
+    true for voice), ``answered``, ``completed`` and ``voicemail``.
+    """
+    key = ("prepared", "events")
+    if key not in ds.cache:
+        events = engagement_events(ds)
+        voice = events.channel.isin(list(contract.CHANNELS_WITHOUT_OPENS))
+        clicked = (events.event_type == contract.CLICKED) & ~voice
+        prepared = events.select(
+            "campaign_id",
+            "channel",
+            "contact_id",
+            "occurred_at",
+            "duration_s",
+            opened=(is_open(events, ds) & ~voice).fill_null(False),
+            clicked=clicked.fill_null(False),
+            unsubscribed=(is_unsubscribe(events) & ~voice).fill_null(False),
+            answered=(events.event_type == contract.CALL_ANSWERED).fill_null(False),
+            completed=(events.event_type == contract.CALL_COMPLETED).fill_null(False),
+            voicemail=(events.event_type == contract.VOICEMAIL).fill_null(False),
+        )
+        ds.cache[key] = materialize(ds.con, "report_events", prepared)
+    return ds.cache[key]
+
+
+def trackable_messages(ds: Dataset) -> pd.DataFrame:
+    """Per (campaign, channel): its messages that are not voice calls, any period.
+
+    Computed once per dataset; a report sums it over its campaigns and channels.
+    """
+    key = ("prepared", "trackable")
+    if key not in ds.cache:
+        messages = ds.table("messages")
+        voice = messages.channel.isin(list(contract.CHANNELS_WITHOUT_OPENS))
+        grouped = messages.group_by(PAIR_KEYS).aggregate(trackable=(~voice).sum())
+        frame = grouped.to_pandas()
+        for column in PAIR_KEYS:
+            frame[column] = frame[column].astype("string")
+        ds.cache[key] = frame.astype({"trackable": "float64"})
+    return ds.cache[key]
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

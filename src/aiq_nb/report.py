@@ -16,12 +16,7 @@ import pandas as pd
 
 from aiq_nb import contract
 from aiq_nb.attribution import Mode, check_mode, touches
-from aiq_nb.conversions import (
-    by_engagement,
-    conversions_in_scope,
-    over_time,
-    top_converted,
-)
+from aiq_nb.conversions import conversion_views
 from aiq_nb.errors import ParameterError
 from aiq_nb.exports import write_csv
 from aiq_nb.flows import FLOW_KIND, compute_flows
@@ -32,7 +27,7 @@ from aiq_nb.metrics import (
     METRIC_COLUMNS,
     NOT_FOR_VOICE,
     Scope,
-    compute_metrics,
+    compute_metric_tables,
     total_of,
 )
 from aiq_nb.periods import (
@@ -185,7 +180,7 @@ def build_report(
     selection = make_selection(
         view=view, campaigns=campaigns, channels=channels, tags=tags, status=status
     )
-    settings = ds.table("campaigns").to_pandas()
+    settings = _campaign_settings(ds)
     chosen = select_campaigns(settings, selection)
     _refuse_unmatched_campaigns(settings, selection)
     scope = Scope(
@@ -196,7 +191,7 @@ def build_report(
     )
 
     anchor = parse_date(as_of, what="as_of") if as_of is not None else resolved.last_day
-    by_campaign = compute_metrics(ds, scope, by=["campaign_id"])
+    by_campaign, by_pair = compute_metric_tables(ds, scope)
     listed = (by_campaign["sends"] > 0) | (by_campaign["conversions"] > 0)
     known_at = local_midnight(anchor + dt.timedelta(days=1), ds.account.timezone)
     campaign_rows = _campaign_table(ds, chosen, by_campaign[listed], known_at)
@@ -204,7 +199,8 @@ def build_report(
     overview = total_of(by_campaign)
     flow_ids = chosen.loc[chosen["kind"] == FLOW_KIND, "campaign_id"]
     flows, flow_steps = compute_flows(ds, resolved, list(flow_ids))
-    channel_rows = _channel_table(compute_metrics(ds, scope, by=["campaign_id", "channel"]))
+    channel_rows = _channel_table(by_pair)
+    views = conversion_views(ds, scope)
     logger.info(
         "report %s (%s, %s): %s campaigns listed",
         resolved.label, mode, selection.view, len(campaign_rows),
@@ -218,14 +214,14 @@ def build_report(
         campaigns=campaign_rows,
         unlisted_activity=unlisted,
         channels=channel_rows,
-        top_products=top_converted(ds, scope, by="product"),
-        top_brands=top_converted(ds, scope, by="brand"),
-        top_locations=top_converted(ds, scope, by="location"),
-        by_engagement=by_engagement(ds, scope),
-        over_time=over_time(ds, scope),
+        top_products=views.top_products,
+        top_brands=views.top_brands,
+        top_locations=views.top_locations,
+        by_engagement=views.by_engagement,
+        over_time=views.over_time,
         flows=flows,
         flow_steps=flow_steps,
-        data_quality=_data_quality(ds, scope),
+        data_quality=_data_quality(ds, views.without_items),
         hints=_hints(ds, chosen),
         currency=ds.account.currency,
         fingerprint=ds.fingerprint,
@@ -242,10 +238,27 @@ def build_report(
     )
 
 
+def _campaign_settings(ds: Dataset) -> pd.DataFrame:
+    """The campaigns table as pandas, read once per dataset (a copy each time)."""
+    key = ("prepared", "campaign_settings")
+    if key not in ds.cache:
+        ds.cache[key] = ds.table("campaigns").to_pandas()
+    return ds.cache[key].copy()
+
+
+def _campaigns_with_messages(ds: Dataset) -> frozenset[str]:
+    """The ids of the campaigns with at least one message, found once per dataset."""
+    key = ("prepared", "campaigns_with_messages")
+    if key not in ds.cache:
+        messages = ds.table("messages")
+        ids = messages.select("campaign_id").distinct().to_pandas()["campaign_id"]
+        ds.cache[key] = frozenset(ids)
+    return ds.cache[key]
+
+
 def _hints(ds: Dataset, chosen: pd.DataFrame) -> pd.DataFrame:
     """Campaigns in view without any message: their audience was probably empty."""
-    messages = ds.table("messages")
-    with_messages = set(messages.select("campaign_id").distinct().to_pandas()["campaign_id"])
+    with_messages = _campaigns_with_messages(ds)
     silent = chosen[~chosen["campaign_id"].isin(with_messages)]
     hints = pd.DataFrame(
         {"name": silent["name"].to_numpy(), "hint": NO_RECIPIENTS_HINT},
@@ -254,11 +267,12 @@ def _hints(ds: Dataset, chosen: pd.DataFrame) -> pd.DataFrame:
     return hints.astype({"name": "string", "hint": "string"})
 
 
-def _data_quality(ds: Dataset, scope: Scope) -> pd.DataFrame:
-    """The dataset's quarantine counts plus what this report could not use fully."""
-    conversions = conversions_in_scope(ds, scope)
-    items = ds.table("order_items").select("order_id").distinct()
-    without_items = conversions.anti_join(items, "order_id").count().to_pyarrow().as_py()
+def _data_quality(ds: Dataset, without_items: int) -> pd.DataFrame:
+    """The dataset's quarantine counts plus what this report could not use fully.
+
+    ``without_items`` is the number of attributed orders in scope that have no
+    order item.
+    """
     rows = [ds.data_quality]
     if without_items and ds.has("order_items"):
         rows.append(
@@ -291,7 +305,7 @@ def _campaign_table(
     """
     settings = chosen.set_index("campaign_id")
     settings.index = settings.index.astype("string")
-    maturity = _maturity(ds)
+    maturity = _maturity(ds).copy()
     table = settings.join(maturity, how="left").reindex(metrics.index)
     table["attribution_window_days"] = table["attribution_window_days"].fillna(
         ds.account.default_attribution_window_days
@@ -304,7 +318,17 @@ def _campaign_table(
 
 
 def _maturity(ds: Dataset) -> pd.DataFrame:
-    """Per campaign: channels used, recipients, and when its numbers become final."""
+    """Per campaign: channels used, recipients, and when its numbers become final.
+
+    It depends on no filter, so it is computed once per dataset and kept.
+    """
+    key = ("prepared", "maturity")
+    if key not in ds.cache:
+        ds.cache[key] = _compute_maturity(ds)
+    return ds.cache[key]
+
+
+def _compute_maturity(ds: Dataset) -> pd.DataFrame:
     messages = ds.table("messages")
     touch = touches(ds)
     window_end = touch.group_by("campaign_id").aggregate(
