@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import aiq_nb
+
 from aiq_nb import contract
 from aiq_nb.sample import (
     SAMPLE_SEED,
@@ -206,10 +208,14 @@ def test_some_events_name_unknown_messages(tables: dict[str, pd.DataFrame]) -> N
 
 
 def test_events_follow_their_message(tables: dict[str, pd.DataFrame]) -> None:
+    # but for the planted opens stamped 1970-01-01, the zero of a broken export
     messages = tables["messages"][["message_id", "sent_at"]]
     events = tables["events"].merge(messages, on="message_id")
+    occurred = _instants(events, "occurred_at")
+    placeholder = occurred == pd.Timestamp("1970-01-01", tz="UTC")
 
-    assert (_instants(events, "occurred_at") >= _instants(events, "sent_at")).all()
+    assert placeholder.sum() == 2
+    assert (occurred[~placeholder] >= _instants(events, "sent_at")[~placeholder]).all()
 
 
 def test_voice_events_carry_durations(tables: dict[str, pd.DataFrame]) -> None:
@@ -364,3 +370,17 @@ def test_the_sample_loads(sample_dir: Path, regulated_dir: Path) -> None:
 
     load_dataset(sample_dir)
     load_dataset(regulated_dir)
+
+
+def test_the_sample_exercises_every_data_quality_rule_of_events_and_orders(
+    sample_dir: Path,
+) -> None:
+    # planted by the generator: 3 opens of failed emails, 5 opens of unknown
+    # messages, 2 opens stamped 1970-01-01, 8 exact copies; and orders without contact
+    ds = aiq_nb.load_dataset(sample_dir)
+    reasons = dict(zip(ds.data_quality["reason"], ds.data_quality["rows"]))
+    assert reasons["event of a failed message"] == 3
+    assert reasons["event of an unknown message"] == 5
+    assert reasons["timestamp outside 1990–2099"] == 2
+    assert reasons["repeated event id (counted once)"] == 8
+    assert reasons["order without a contact"] > 0

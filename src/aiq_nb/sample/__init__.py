@@ -64,7 +64,7 @@ from aiq_nb.sample.sends import (
 logger = logging.getLogger(__name__)
 
 SAMPLE_SEED: int = 20251231
-SAMPLE_VERSION: str = "2"
+SAMPLE_VERSION: str = "3"
 
 MIN_CONTACTS = 100
 END_MONTH_PATTERN = re.compile(r"\d{4}-\d{2}")

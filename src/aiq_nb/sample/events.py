@@ -25,6 +25,7 @@ from aiq_nb.sample.plans import (
     DAY,
     DELIVERED,
     DUPLICATE_EVENTS,
+    EPOCH_EVENTS,
     EXTRA_CLICKS_MEAN,
     FAILED,
     FAILED_MESSAGE_EVENTS,
@@ -295,8 +296,9 @@ def plant_event_defects(
 ) -> pd.DataFrame:
     """Add rows the data-quality section must count, then number the events.
 
-    Planted: opens of failed emails, opens of message ids that do not exist, and
-    exact copies of a few rows (same event id) right after their original.
+    Planted: opens of failed emails, opens of message ids that do not exist, opens
+    stamped with the zero timestamp of a broken export (1970-01-01), and exact copies
+    of a few rows (same event id) right after their original.
     """
     failed = messages[(messages["status"] == FAILED) & (messages["channel"] == EMAIL)]
     count = min(FAILED_MESSAGE_EVENTS, len(failed))
@@ -309,7 +311,12 @@ def plant_event_defects(
     at = rng.integers(period.start, period.cutoff, ORPHAN_EVENTS)
     orphans = _event_rows(unknown, OPENED, at)
 
-    events = pd.concat([events, on_failed, orphans], ignore_index=True)
+    delivered = messages[(messages["status"] != FAILED) & (messages["channel"] == EMAIL)]
+    stamped = delivered.iloc[rng.choice(len(delivered), EPOCH_EVENTS, replace=False)]
+    at_epoch = np.zeros(EPOCH_EVENTS, dtype=failed_at.dtype)
+    placeholders = _event_rows(stamped["message_id"].to_numpy(), OPENED, at_epoch)
+
+    events = pd.concat([events, on_failed, orphans, placeholders], ignore_index=True)
     order = ["occurred_at", "message_id", "event_type"]
     events = events.sort_values(order, kind="stable", ignore_index=True)
     events.insert(0, "event_id", make_ids("e", len(events), 7))
