@@ -222,10 +222,10 @@ def engagements_before(
     drawn: Drawn, message: dict[str, object], ordered_at: dt.datetime
 ) -> list[tuple[str, dt.datetime]]:
     found = []
-    for event in drawn.events:
-        if event["message_id"] != message["message_id"]:
+    for engagement in drawn.events:
+        if engagement["message_id"] != message["message_id"]:
             continue
-        at = dt.datetime.fromisoformat(str(event["occurred_at"]))
+        at = dt.datetime.fromisoformat(str(engagement["occurred_at"]))
         kind = engagement(event, str(message["channel"]), drawn.regulated)
         if kind is not None and at <= ordered_at:
             found.append((kind, at))

@@ -197,7 +197,7 @@ def test_an_unknown_period_exits_2(tmp_path: Path) -> None:
 
 def test_a_relative_data_folder_is_found_from_where_the_command_runs(tmp_path: Path) -> None:
     _small_dataset(tmp_path / "data")
-    notebooks = _stub_notebooks(tmp_path / "nb", campaign_report=STUB_REVENUE)
+    _stub_notebooks(tmp_path / "nb", campaign_report=STUB_REVENUE)
     done = subprocess.run(
         [sys.executable, "-m", "aiq_nb", "report", "--data", "data", "--period", "2025-12",
          "--as-of", "2026-01-10", "--out", "out", "--notebooks", "nb"],
