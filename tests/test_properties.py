@@ -222,11 +222,11 @@ def engagements_before(
     drawn: Drawn, message: dict[str, object], ordered_at: dt.datetime
 ) -> list[tuple[str, dt.datetime]]:
     found = []
-    for engagement in drawn.events:
-        if engagement["message_id"] != message["message_id"]:
+    for row in drawn.events:
+        if row["message_id"] != message["message_id"]:
             continue
-        at = dt.datetime.fromisoformat(str(engagement["occurred_at"]))
-        kind = engagement(event, str(message["channel"]), drawn.regulated)
+        at = dt.datetime.fromisoformat(str(row["occurred_at"]))
+        kind = engagement(row, str(message["channel"]), drawn.regulated)
         if kind is not None and at <= ordered_at:
             found.append((kind, at))
     return found
