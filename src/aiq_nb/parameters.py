@@ -139,7 +139,9 @@ def report_options(
     }
     return {
         "period": period_spec(period_text(period)),
-        "as_of": None if _blank(as_of) else parse_date(as_of, what="as_of"),  # type: ignore[arg-type]
+        "as_of": (
+            None if _blank(as_of) else parse_date(as_of, what="as_of")  # type: ignore[arg-type]
+        ),
         "view": view or DEFAULT_VIEW,
         **{name: values or None for name, values in lists.items()},
     }

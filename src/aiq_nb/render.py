@@ -4,8 +4,9 @@
 (``campaign_report``, ``flow_report``), one ``campaigns/<campaign_id>.html`` per
 campaign listed in the period (from ``campaign_detail``), each beside its executed
 notebook, the CSV exports of both attribution modes, ``parameters.json`` and an
-``index.html`` of the pages. ``render_months`` does the same for every month of a range. After every run,
-``<out>/index.html`` links every period found under ``<out>``, newest first.
+``index.html`` of the pages. ``render_months`` does the same for every month of a
+range. After every run, ``<out>/index.html`` links every period found under ``<out>``,
+newest first.
 
 Notebooks run with Papermill (with a cell timeout, on a kernel that runs this very
 Python, several at a time) and become HTML without code or prompts through nbconvert.
