@@ -53,17 +53,11 @@ MESSAGE_COLUMNS = (
 AMOUNT_COLUMNS = ("credits", "cost", "carrier_fee")
 # engagement columns that voice calls cannot have: missing (not applicable) for voice
 NOT_FOR_VOICE = ("opened", "clicked", "link_clicks", "unsubscribed")
+# the message columns with the contact id replaced by its pseudonym, then engagement
 REPORT_COLUMNS = (
     "message_id",
     "contact",
-    "step_id",
-    "channel",
-    "sent_at",
-    "status",
-    "failure_reason",
-    "credits",
-    "cost",
-    "carrier_fee",
+    *MESSAGE_COLUMNS[2:],
     "opened",
     "clicked",
     "link_clicks",

@@ -87,6 +87,8 @@ METRIC_COLUMNS = (
     "voicemails",
     "avg_call_duration_s",
 )
+# the figures only voice calls have
+VOICE_METRICS = ("calls_answered", "calls_completed", "voicemails", "avg_call_duration_s")
 # helper sums kept beside the metrics so that totals can be recomputed from rows
 HELPER_COLUMNS = (
     "delivered_contacts",

@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from aiq_nb.detail import CampaignDetail
-from aiq_nb.metrics import METRIC_COLUMNS
+from aiq_nb.metrics import METRIC_COLUMNS, VOICE_METRICS
 from aiq_nb.report import Report
 
 NOT_AVAILABLE = "n/a"
@@ -116,7 +116,6 @@ OVERVIEW_METRICS = (
     "roi",
     "cost_per_conversion",
 )
-VOICE_METRICS = ("calls_answered", "calls_completed", "voicemails", "avg_call_duration_s")
 # a campaign's own metrics; the voice figures are added for campaigns that call
 DETAIL_METRICS = tuple(m for m in METRIC_COLUMNS if m not in VOICE_METRICS)
 VOICE = "voice"

@@ -26,6 +26,7 @@ from aiq_nb.load import Dataset
 from aiq_nb.metrics import (
     METRIC_COLUMNS,
     NOT_FOR_VOICE,
+    VOICE_METRICS,
     Scope,
     compute_metric_tables,
     total_of,
@@ -41,7 +42,6 @@ from aiq_nb.periods import (
 logger = logging.getLogger(__name__)
 
 UNLISTED_ACTIVITY = "(activity of campaigns not listed)"
-VOICE_ONLY = ("calls_answered", "calls_completed", "voicemails", "avg_call_duration_s")
 CSV_DECIMALS = 6
 CAMPAIGN_COLUMNS = (
     "name",
@@ -364,7 +364,7 @@ def _channel_table(by_pair: pd.DataFrame) -> pd.DataFrame:
             for column in NOT_FOR_VOICE:
                 total[column] = pd.NA
         else:
-            for column in VOICE_ONLY:
+            for column in VOICE_METRICS:
                 total[column] = pd.NA
         total.index = pd.Index([channel], name="channel")
         rows.append(total)
